@@ -67,6 +67,26 @@ enum Reason {
 struct FetchState {
     last_attempt: Option<Instant>,
     last_failed: bool,
+    /// When an unknown `kid` last caused a fetch.
+    last_unknown_kid_fetch: Option<Instant>,
+}
+
+impl FetchState {
+    /// Returns whether a fetch for `reason` must wait: after a failure the issuer gets a
+    /// short pause, and fetches caused by unknown `kid`s or old keys are spaced by the
+    /// cooldown, so random `kid`s cannot make the API hammer the issuer.
+    fn must_wait(&self, reason: Reason, cooldown: Duration) -> bool {
+        let within =
+            |at: Option<Instant>, window: Duration| at.is_some_and(|at| at.elapsed() < window);
+        if self.last_failed && within(self.last_attempt, RETRY_AFTER_FAILURE.min(cooldown)) {
+            return true;
+        }
+        match reason {
+            Reason::Cold => false,
+            Reason::UnknownKid => within(self.last_unknown_kid_fetch, cooldown),
+            Reason::Stale => self.last_failed && within(self.last_attempt, cooldown),
+        }
+    }
 }
 
 /// The shared key cache of one issuer.
@@ -210,18 +230,14 @@ impl KeyStore {
             return current;
         }
 
-        let since_last = state.last_attempt.map(|at| at.elapsed());
-        let wait = match (reason, state.last_failed) {
-            (Reason::Cold, _) | (_, true) => {
-                RETRY_AFTER_FAILURE.min(self.settings.refresh_cooldown)
-            }
-            (Reason::UnknownKid | Reason::Stale, false) => self.settings.refresh_cooldown,
-        };
-        if since_last.is_some_and(|elapsed| elapsed < wait) {
+        if state.must_wait(reason, self.settings.refresh_cooldown) {
             if reason == Reason::UnknownKid {
                 tracing::debug!(iss = %self.issuer, "unknown key id; key set refetch is cooling down");
             }
             return current;
+        }
+        if reason == Reason::UnknownKid {
+            state.last_unknown_kid_fetch = Some(Instant::now());
         }
 
         match self.fetch_and_store(&mut state).await {
