@@ -39,7 +39,7 @@ pub struct JwksSettings {
     pub max_stale: Duration,
     /// The largest key-set or discovery body accepted, in bytes. Default: 256 KiB.
     pub max_body_bytes: usize,
-    /// The most keys accepted in one key set. Default: 64.
+    /// The maximum number of keys in one key set. Default: 64.
     pub max_keys: usize,
 }
 
@@ -95,7 +95,7 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] that names the variable, shows its value and says how to
+    /// Returns a [`ConfigError`] that names the variable, shows its value and tells how to
     /// fix it.
     pub fn from_env() -> Result<Self, ConfigError> {
         load_dotenv();
@@ -328,7 +328,7 @@ pub enum ConfigError {
     Missing {
         /// The variable or setting name.
         name: &'static str,
-        /// What to set it to.
+        /// The expected value.
         hint: &'static str,
     },
     /// A value is set but invalid.
@@ -338,7 +338,7 @@ pub enum ConfigError {
         name: &'static str,
         /// The value as given.
         value: String,
-        /// What is wrong and how to fix it.
+        /// The problem and its fix.
         reason: String,
     },
     /// `AUTH0_DOMAIN` and `AUTH0_ISSUER_BASE_URL` name different issuers.
@@ -455,8 +455,8 @@ fn resolve_issuer(
 /// Turns `AUTH0_DOMAIN` into the issuer `https://DOMAIN/`.
 ///
 /// A value written as `https://host` or `https://host/` is accepted with a warning, because
-/// Auth0's own dashboard shows domains both ways; anything else with a scheme or a path is
-/// rejected rather than turned into a silent issuer mismatch at the first request.
+/// people copy domains in both forms. Anything else with a scheme or a path is rejected, so
+/// it cannot turn into a silent issuer mismatch at the first request.
 fn normalize_domain(value: &str) -> Result<String, ConfigError> {
     check_present(DOMAIN_VAR, value, DOMAIN_HINT)?;
     let invalid = |reason: &str| ConfigError::Invalid {

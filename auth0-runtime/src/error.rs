@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// Why a request was rejected.
+/// The reason a request was rejected.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
@@ -52,7 +52,7 @@ pub enum AuthError {
     ReplayStoreUnavailable,
 }
 
-/// Why the `Authorization` or `DPoP` header was malformed.
+/// The defect of a malformed `Authorization` or `DPoP` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
@@ -73,7 +73,7 @@ pub enum RequestError {
     UnexpectedDpopProof,
 }
 
-/// Why an access token failed verification.
+/// The reason an access token failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {

@@ -5,7 +5,7 @@
 //! `audience` and `scope`). Tests mint any token they need with [`DevIssuer::token`] and
 //! [`DevIssuer::sign`].
 //!
-//! Never run it in production: it hands a token to anyone who asks.
+//! Never run it in production: it issues a token to any client.
 
 mod keys;
 mod server;
@@ -269,12 +269,12 @@ impl DevIssuer {
             .unwrap_or_else(PoisonError::into_inner) = value.map(str::to_owned);
     }
 
-    /// Returns how many key-set requests the issuer has answered.
+    /// Returns the number of key-set requests served.
     pub fn jwks_requests(&self) -> usize {
         self.state.jwks_requests.load(Ordering::SeqCst)
     }
 
-    /// Returns how many discovery requests the issuer has answered.
+    /// Returns the number of discovery requests served.
     pub fn discovery_requests(&self) -> usize {
         self.state.discovery_requests.load(Ordering::SeqCst)
     }

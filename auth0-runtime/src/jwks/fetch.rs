@@ -10,7 +10,7 @@ use url::Url;
 use super::keys::{KeySet, KeySetError};
 use crate::config::{JwksSettings, is_loopback};
 
-/// Why a discovery or key-set request failed.
+/// The failure of a discovery or key-set request.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
@@ -23,7 +23,7 @@ pub enum FetchError {
         #[source]
         source: reqwest::Error,
     },
-    /// The server answered with a status other than 200.
+    /// The server responded with a status other than 200.
     #[error("{url} answered with status {status}")]
     Status {
         /// The URL requested.
@@ -44,7 +44,7 @@ pub enum FetchError {
     InvalidDiscovery {
         /// The URL requested.
         url: Url,
-        /// What is wrong.
+        /// The problem found.
         reason: String,
     },
     /// The discovery document names another issuer than the configured one.
@@ -62,7 +62,7 @@ pub enum FetchError {
     InvalidKeySet {
         /// The URL requested.
         url: Url,
-        /// What is wrong.
+        /// The problem found.
         #[source]
         source: KeySetError,
     },
@@ -176,7 +176,7 @@ impl Fetcher {
         Ok(jwks_uri)
     }
 
-    /// Sends a GET and reads at most `max_body_bytes` of a 200 answer.
+    /// Sends a GET and reads at most `max_body_bytes` of a 200 response.
     async fn get(&self, url: &Url) -> Result<(Vec<u8>, HeaderMap), FetchError> {
         let request_failed = |source| FetchError::Request {
             url: url.clone(),

@@ -12,7 +12,7 @@ pub(crate) struct VerificationKey {
     kind: KeyKind,
     /// The key's `alg`, when it names one.
     alg: Option<String>,
-    /// False when `use` or `key_ops` say the key is not for verifying signatures.
+    /// False when `use` or `key_ops` mark the key as not for verifying signatures.
     for_signatures: bool,
     pub(crate) decoding: DecodingKey,
 }
@@ -25,7 +25,7 @@ enum KeyKind {
 }
 
 impl VerificationKey {
-    /// Whether this key may verify a signature made with `alg`.
+    /// Returns whether this key may verify a signature made with `alg`.
     fn fits(&self, alg: Algorithm) -> bool {
         if !self.for_signatures {
             return false;
@@ -82,7 +82,7 @@ impl std::fmt::Debug for KeySet {
     }
 }
 
-/// Why a key-set document was rejected as a whole.
+/// The reason a key-set document was rejected as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeySetError {
@@ -105,7 +105,7 @@ pub enum KeySetError {
 impl KeySet {
     /// Parses a JWKS document. Entries that are not usable public keys are skipped with a
     /// debug log, but a document without any usable key is an error, so an empty or broken
-    /// answer never replaces a good set.
+    /// response never replaces a good set.
     pub(crate) fn parse(body: &[u8], max_keys: usize) -> Result<Self, KeySetError> {
         let document: Value = serde_json::from_slice(body).map_err(|_| KeySetError::NotAKeySet)?;
         let Some(entries) = document.get("keys").and_then(Value::as_array) else {
