@@ -164,6 +164,8 @@ impl VerifiedToken {
 /// The registered and Auth0 claims that verification reads and type-checks.
 #[derive(Debug)]
 pub(crate) struct RegisteredClaims {
+    /// The position of the token's issuer among the trusted issuers.
+    pub(crate) issuer_index: usize,
     pub(crate) expires_at: i64,
     pub(crate) not_before: Option<i64>,
     pub(crate) scopes: Vec<String>,

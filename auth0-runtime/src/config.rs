@@ -12,6 +12,8 @@ use crate::request_url::UrlPolicy;
 pub const DOMAIN_VAR: &str = "AUTH0_DOMAIN";
 /// The environment variable naming the API identifier that tokens must be issued for.
 pub const AUDIENCE_VAR: &str = "AUTH0_AUDIENCE";
+/// The environment variable listing further trusted Auth0 domains, comma-separated.
+pub const ADDITIONAL_DOMAINS_VAR: &str = "AUTH0_ADDITIONAL_DOMAINS";
 /// The environment variable naming a non-Auth0 or local OpenID provider's base URL.
 pub const ISSUER_BASE_URL_VAR: &str = "AUTH0_ISSUER_BASE_URL";
 
@@ -66,6 +68,9 @@ impl Default for JwksSettings {
 pub struct Config {
     pub(crate) issuer: String,
     pub(crate) discovery_url: Url,
+    /// Further trusted issuers with their discovery URLs, such as a tenant's canonical
+    /// domain beside its custom domain.
+    pub(crate) additional_issuers: Vec<(String, Url)>,
     pub(crate) audience: String,
     pub(crate) leeway: Duration,
     pub(crate) algorithms: Vec<Algorithm>,
@@ -116,6 +121,14 @@ impl Config {
         if let Some(base) = lookup(ISSUER_BASE_URL_VAR) {
             builder = builder.issuer_base_url(base);
         }
+        for domain in lookup(ADDITIONAL_DOMAINS_VAR)
+            .iter()
+            .flat_map(|list| list.split(','))
+        {
+            if !domain.trim().is_empty() {
+                builder = builder.additional_domain(domain.trim());
+            }
+        }
         if let Some(audience) = lookup(AUDIENCE_VAR) {
             builder = builder.audience(audience);
         }
@@ -163,6 +176,8 @@ fn load_dotenv() {
 pub struct ConfigBuilder {
     domain: Option<String>,
     issuer_base_url: Option<String>,
+    /// Further issuers, each as `(domain, base URL)` with one of the two set.
+    additional: Vec<(Option<String>, Option<String>)>,
     audience: Option<String>,
     leeway: Duration,
     algorithms: Vec<Algorithm>,
@@ -180,6 +195,7 @@ impl Default for ConfigBuilder {
         Self {
             domain: None,
             issuer_base_url: None,
+            additional: Vec::new(),
             audience: None,
             leeway: Duration::from_secs(30),
             algorithms: vec![Algorithm::RS256],
@@ -206,6 +222,21 @@ impl ConfigBuilder {
     /// `http://127.0.0.1:3000/`. Plain `http` is accepted only for loopback hosts.
     pub fn issuer_base_url(mut self, url: impl Into<String>) -> Self {
         self.issuer_base_url = Some(url.into());
+        self
+    }
+
+    /// Trusts a further Auth0 domain as issuer, for a tenant that issues tokens under both a
+    /// custom domain and its canonical `*.auth0.com` domain. Each issuer's keys are fetched
+    /// from its own discovery document and cached separately.
+    pub fn additional_domain(mut self, domain: impl Into<String>) -> Self {
+        self.additional.push((Some(domain.into()), None));
+        self
+    }
+
+    /// Trusts a further issuer given by its base URL, as for
+    /// [`ConfigBuilder::issuer_base_url`].
+    pub fn additional_issuer_base_url(mut self, url: impl Into<String>) -> Self {
+        self.additional.push((None, Some(url.into())));
         self
     }
 
@@ -292,6 +323,13 @@ impl ConfigBuilder {
                 reason: "it must be at most 5 minutes".into(),
             });
         }
+        let mut additional_issuers = Vec::new();
+        for (domain, base_url) in &self.additional {
+            let (extra, extra_discovery) = resolve_issuer(domain.as_deref(), base_url.as_deref())?;
+            if extra != issuer && !additional_issuers.iter().any(|(known, _)| *known == extra) {
+                additional_issuers.push((extra, extra_discovery));
+            }
+        }
         check_algorithms(&self.algorithms)?;
         if self.realm.is_empty() || !self.realm.bytes().all(is_quoted_string_byte) {
             return Err(ConfigError::Invalid {
@@ -305,6 +343,7 @@ impl ConfigBuilder {
         Ok(Config {
             issuer,
             discovery_url,
+            additional_issuers,
             audience,
             leeway: self.leeway,
             algorithms: self.algorithms,
@@ -745,6 +784,28 @@ mod tests {
             AUD,
         ]));
         assert!(same.is_ok());
+    }
+
+    #[test]
+    fn additional_domain_is_a_second_issuer() {
+        let config = Config::builder()
+            .domain("login.example.com")
+            .additional_domain("https://tenant.eu.auth0.com/")
+            .additional_domain("login.example.com")
+            .audience("https://api.example.com")
+            .build()
+            .unwrap();
+        assert_eq!(config.issuer(), "https://login.example.com/");
+        let extra: Vec<&str> = config
+            .additional_issuers
+            .iter()
+            .map(|(iss, _)| iss.as_str())
+            .collect();
+        assert_eq!(extra, ["https://tenant.eu.auth0.com/"]);
+        assert_eq!(
+            config.additional_issuers[0].1.as_str(),
+            "https://tenant.eu.auth0.com/.well-known/openid-configuration"
+        );
     }
 
     #[test]

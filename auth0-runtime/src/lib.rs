@@ -60,7 +60,8 @@ pub mod dev;
 
 pub use claims::{Claims, StandardClaims, VerifiedToken};
 pub use config::{
-    AUDIENCE_VAR, Config, ConfigBuilder, ConfigError, DOMAIN_VAR, ISSUER_BASE_URL_VAR, JwksSettings,
+    ADDITIONAL_DOMAINS_VAR, AUDIENCE_VAR, Config, ConfigBuilder, ConfigError, DOMAIN_VAR,
+    ISSUER_BASE_URL_VAR, JwksSettings,
 };
 pub use error::{
     AuthError, AuthRejection, DpopError, RejectionHandler, RequestError, Scheme, TokenError,

@@ -112,7 +112,7 @@ impl Verifier {
     ///
     /// The [`FetchError`] of the discovery or key-set request.
     pub async fn prefetch_keys(&self) -> Result<(), FetchError> {
-        self.inner.tokens.keys.prefetch().await
+        self.inner.tokens.prefetch().await
     }
 
     /// Verifies a bearer access token outside of Axum. DPoP-bound tokens are rejected:

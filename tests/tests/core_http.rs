@@ -478,3 +478,60 @@ async fn missing_verifier_is_compile_error_not_500() {
         200
     );
 }
+
+#[tokio::test]
+async fn second_issuer_trusted_only_when_configured() {
+    let custom_domain = DevIssuer::start().await.unwrap();
+    let canonical = DevIssuer::start().await.unwrap();
+    let canonical_token = canonical.token().sign();
+
+    let only_custom = Verifier::new(config_for(&custom_domain).build().unwrap()).unwrap();
+    let api = serve(example_api::app(only_custom, &[])).await;
+    assert_eq!(
+        get_bearer(&api.url("/api/private"), &custom_domain.token().sign())
+            .await
+            .status,
+        200
+    );
+    let outcome = get_bearer(&api.url("/api/private"), &canonical_token).await;
+    assert_eq!(outcome.status, 401);
+    assert_eq!(
+        outcome.challenges,
+        invalid_token_challenge("the access token was issued by an untrusted issuer")
+    );
+    assert_eq!(
+        canonical.jwks_requests(),
+        0,
+        "keys of an untrusted issuer are never fetched"
+    );
+
+    let config = config_for(&custom_domain)
+        .additional_issuer_base_url(canonical.issuer())
+        .build()
+        .unwrap();
+    let both = Verifier::new(config).unwrap();
+    let api = serve(example_api::app(both, &[])).await;
+    assert_eq!(
+        get_bearer(&api.url("/api/private"), &canonical_token)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        get_bearer(&api.url("/api/private"), &custom_domain.token().sign())
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        canonical.jwks_requests(),
+        1,
+        "each issuer's keys come from its own URL"
+    );
+    assert_eq!(custom_domain.jwks_requests(), 2);
+
+    // A token naming one issuer but signed with the other's key is refused.
+    let crossed = custom_domain.token().issuer(canonical.issuer()).sign();
+    let outcome = get_bearer(&api.url("/api/private"), &crossed).await;
+    assert_eq!(outcome.status, 401);
+}

@@ -22,6 +22,7 @@ pub(crate) fn digest(token: &str) -> TokenDigest {
 #[derive(Clone)]
 pub(crate) struct CachedToken {
     pub(crate) token: VerifiedToken,
+    pub(crate) issuer_index: usize,
     pub(crate) key_generation: u64,
 }
 

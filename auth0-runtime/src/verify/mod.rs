@@ -22,12 +22,12 @@ use cache::{CachedToken, TokenCache};
 /// Verifies access tokens against one issuer and audience.
 #[derive(Debug)]
 pub(crate) struct TokenVerifier {
-    issuer: String,
+    /// The trusted issuers, each with its own key cache; the configured issuer first.
+    issuers: Vec<(String, Arc<KeyStore>)>,
     audience: String,
     leeway: i64,
     algorithms: Vec<Algorithm>,
     max_token_bytes: usize,
-    pub(crate) keys: Arc<KeyStore>,
     cache: TokenCache,
 }
 
@@ -40,21 +40,35 @@ pub(crate) fn now_seconds() -> i64 {
 
 impl TokenVerifier {
     pub(crate) fn new(config: &Config) -> Result<Self, reqwest::Error> {
-        let keys = KeyStore::new(
-            config.issuer.clone(),
-            config.discovery_url.clone(),
-            config.jwks.clone(),
-            &config.extra_root_certificates,
-        )?;
+        let mut issuers = Vec::with_capacity(1 + config.additional_issuers.len());
+        let primary = (config.issuer.clone(), config.discovery_url.clone());
+        for (issuer, discovery_url) in
+            std::iter::once(primary).chain(config.additional_issuers.iter().cloned())
+        {
+            let store = KeyStore::new(
+                issuer.clone(),
+                discovery_url,
+                config.jwks.clone(),
+                &config.extra_root_certificates,
+            )?;
+            issuers.push((issuer, Arc::new(store)));
+        }
         Ok(Self {
-            issuer: config.issuer.clone(),
+            issuers,
             audience: config.audience.clone(),
             leeway: config.leeway.as_secs() as i64,
             algorithms: config.algorithms.clone(),
             max_token_bytes: config.max_token_bytes,
-            keys: Arc::new(keys),
             cache: TokenCache::new(config.token_cache_capacity),
         })
+    }
+
+    /// Fetches the keys of every trusted issuer.
+    pub(crate) async fn prefetch(&self) -> Result<(), crate::jwks::FetchError> {
+        for (_, keys) in &self.issuers {
+            keys.prefetch().await?;
+        }
+        Ok(())
     }
 
     /// Verifies `token` and returns its claims.
@@ -81,7 +95,8 @@ impl TokenVerifier {
         let claims = jws::decode_object(parts.payload).map_err(malformed)?;
         let registered = self.check_claims(&claims, now).map_err(invalid)?;
 
-        let (key, generation) = match self.keys.key_for(kid.as_deref(), alg).await {
+        let keys = &self.issuers[registered.issuer_index].1;
+        let (key, generation) = match keys.key_for(kid.as_deref(), alg).await {
             Ok(found) => found,
             Err(KeyError::Token(error)) => return Err(invalid(error)),
             Err(KeyError::Unavailable) => return Err(AuthError::KeysUnavailable),
@@ -96,9 +111,11 @@ impl TokenVerifier {
             return Err(invalid(TokenError::InvalidSignature));
         }
 
+        let issuer_index = registered.issuer_index;
         let token = VerifiedToken::new(claims, registered, kid);
         let entry = CachedToken {
             token: token.clone(),
+            issuer_index,
             key_generation: generation,
         };
         self.cache.insert(digest, entry, now);
@@ -117,7 +134,8 @@ impl TokenVerifier {
         {
             return Recheck::Rejected(TokenError::NotYetValid);
         }
-        if !self.keys.still_has(token.kid(), cached.key_generation) {
+        let keys = &self.issuers[cached.issuer_index].1;
+        if !keys.still_has(token.kid(), cached.key_generation) {
             return Recheck::KeyGone;
         }
         Recheck::Valid
@@ -170,11 +188,17 @@ impl TokenVerifier {
         claims: &Map<String, Value>,
         now: i64,
     ) -> Result<RegisteredClaims, TokenError> {
-        match claims.get("iss") {
+        // Exact comparison: an issuer without its trailing slash, in another case, or as an
+        // array is a different issuer.
+        let issuer_index = match claims.get("iss") {
             None => return Err(missing("iss")),
-            Some(Value::String(iss)) if *iss == self.issuer => {}
+            Some(Value::String(iss)) => self
+                .issuers
+                .iter()
+                .position(|(issuer, _)| issuer == iss)
+                .ok_or(TokenError::WrongIssuer)?,
             Some(_) => return Err(TokenError::WrongIssuer),
-        }
+        };
         self.check_audience(claims.get("aud"))?;
 
         let expires_at = match claims.get("exp") {
@@ -224,6 +248,7 @@ impl TokenVerifier {
             Some(_) => return Err(invalid_claim("cnf")),
         };
         Ok(RegisteredClaims {
+            issuer_index,
             expires_at,
             not_before,
             scopes,
