@@ -3,7 +3,7 @@
 //! The routes and messages follow Auth0's API quickstarts: `/api/public` is open,
 //! `/api/private` needs any valid token, `/api/private-scoped` needs `read:messages`.
 
-use auth0_runtime::{Clause, Require, Requirement, StandardClaims, Verifier, VerifiedToken};
+use auth0_runtime::{Clause, Require, Requirement, StandardClaims, VerifiedToken, Verifier};
 use axum::Json;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -32,8 +32,15 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("dpop")])
-        .expose_headers([header::WWW_AUTHENTICATE, HeaderName::from_static("dpop-nonce")])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("dpop"),
+        ])
+        .expose_headers([
+            header::WWW_AUTHENTICATE,
+            HeaderName::from_static("dpop-nonce"),
+        ])
 }
 
 async fn public() -> Json<Value> {
@@ -75,7 +82,11 @@ async fn protected(_: Require<Authenticated>) -> Json<Value> {
 }
 
 async fn profile(token: VerifiedToken) -> Json<Value> {
-    let roles = token.optional_claim::<Vec<String>>(ROLES_CLAIM).ok().flatten().unwrap_or_default();
+    let roles = token
+        .optional_claim::<Vec<String>>(ROLES_CLAIM)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     Json(json!({
         "sub": token.subject(),
         "permissions": token.permissions(),

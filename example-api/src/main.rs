@@ -27,11 +27,18 @@ RUST_LOG (log filter, default info).";
 async fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
 
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let dev = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let dev = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] => false,
         ["--dev"] => true,
         ["--help" | "-h"] => {
@@ -87,7 +94,9 @@ async fn run(dev: bool) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let app = example_api::app(verifier, &cors_origins);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("example-api stopped");
     Ok(())
 }
@@ -95,8 +104,12 @@ async fn run(dev: bool) -> Result<(), Box<dyn std::error::Error>> {
 fn listen_addr() -> Result<SocketAddr, String> {
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());
     let port = std::env::var("PORT").unwrap_or_else(|_| "8000".to_owned());
-    let port: u16 = port.parse().map_err(|_| format!("PORT is invalid ({port:?}): write a port number such as 8000"))?;
-    let ip = host.parse().map_err(|_| format!("HOST is invalid ({host:?}): write an IP address such as 127.0.0.1"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("PORT is invalid ({port:?}): write a port number such as 8000"))?;
+    let ip = host.parse().map_err(|_| {
+        format!("HOST is invalid ({host:?}): write an IP address such as 127.0.0.1")
+    })?;
     Ok(SocketAddr::new(ip, port))
 }
 
@@ -138,7 +151,10 @@ fn print_dev_help(issuer: &DevIssuer, api: SocketAddr) {
 
 async fn shutdown_signal() {
     if let Err(error) = tokio::signal::ctrl_c().await {
-        tracing::error!(error = &error as &dyn std::error::Error, "could not listen for Ctrl-C");
+        tracing::error!(
+            error = &error as &dyn std::error::Error,
+            "could not listen for Ctrl-C"
+        );
         std::future::pending::<()>().await;
     }
 }

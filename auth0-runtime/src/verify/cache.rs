@@ -84,10 +84,10 @@ impl TokenCache {
         if shard.len() >= self.per_shard {
             shard.retain(|_, cached| cached.token.expires_at() > now);
         }
-        if shard.len() >= self.per_shard {
-            if let Some(victim) = shard.keys().next().copied() {
-                shard.remove(&victim);
-            }
+        if shard.len() >= self.per_shard
+            && let Some(victim) = shard.keys().next().copied()
+        {
+            shard.remove(&victim);
         }
         shard.insert(digest, entry);
     }
@@ -98,5 +98,41 @@ impl TokenCache {
             .iter()
             .map(|shard| shard.lock().unwrap().len())
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::claims::RegisteredClaims;
+
+    fn token(expires_at: i64) -> VerifiedToken {
+        let registered = RegisteredClaims {
+            expires_at,
+            not_before: None,
+            scopes: Vec::new(),
+            permissions: Vec::new(),
+            jkt: None,
+        };
+        let claims: Map<String, serde_json::Value> = match json!({ "exp": expires_at }) {
+            serde_json::Value::Object(claims) => claims,
+            _ => unreachable!(),
+        };
+        VerifiedToken::new(claims, registered, None)
+    }
+
+    #[test]
+    fn insert_stays_within_capacity() {
+        let cache = TokenCache::new(SHARDS);
+        for index in 0..1000u32 {
+            let entry = CachedToken {
+                token: token(2_000_000_000),
+                key_generation: 0,
+            };
+            cache.insert(digest(&index.to_string()), entry, 1_000_000_000);
+        }
+        assert!(cache.len() <= SHARDS, "{} entries", cache.len());
     }
 }
