@@ -130,7 +130,7 @@ impl DevIssuerBuilder {
         } else {
             self.keys
         };
-        let dpop = DpopConfig::default();
+        let dpop = DpopConfig::default().algorithms(server::DPOP_ALGORITHMS);
         let state = Arc::new(IssuerState {
             issuer: format!("http://{addr}/"),
             audience: self.audience,

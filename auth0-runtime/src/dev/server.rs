@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -18,6 +19,15 @@ use crate::dpop::{DPOP, ProofRequest};
 use crate::error::AuthError;
 use crate::request_url::{RequestUrlError, normalize_url};
 use crate::verify::now_seconds;
+
+/// The DPoP proof algorithms the token endpoint accepts and advertises.
+pub(crate) const DPOP_ALGORITHMS: [Algorithm; 5] = [
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::PS256,
+    Algorithm::EdDSA,
+];
 
 /// Lifetime of tokens from the token endpoint, in seconds (Auth0's default is 86,400).
 const TOKEN_LIFETIME: i64 = 86_400;
@@ -40,7 +50,7 @@ async fn discovery(State(state): State<Arc<IssuerState>>) -> Json<serde_json::Va
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "dpop_signing_alg_values_supported": ["ES256"],
+        "dpop_signing_alg_values_supported": ["ES256", "ES384", "RS256", "PS256", "EdDSA"],
     }))
 }
 
