@@ -96,7 +96,8 @@ impl Config {
     /// environment win over the file.
     ///
     /// Reads `AUTH0_DOMAIN` or `AUTH0_ISSUER_BASE_URL`, and `AUTH0_AUDIENCE`, plus the DPoP
-    /// and proxy variables listed on [`DpopConfig::from_env`] and [`UrlPolicy::from_env`].
+    /// and proxy variables listed on [`DpopConfig::from_lookup`] and
+    /// [`UrlPolicy::from_lookup`].
     ///
     /// # Errors
     ///
@@ -155,6 +156,11 @@ impl Config {
     /// Returns the DPoP settings.
     pub fn dpop(&self) -> &DpopConfig {
         &self.dpop
+    }
+
+    /// Returns how the request URL is determined for DPoP `htu` checks.
+    pub fn url_policy(&self) -> &UrlPolicy {
+        &self.url_policy
     }
 }
 

@@ -152,6 +152,9 @@ pub enum TokenError {
     /// The DPoP proof's key does not match the token's `cnf.jkt`.
     #[error("the DPoP proof key does not match the token's binding")]
     KeyBindingMismatch,
+    /// A token without `cnf.jkt` was sent with the `DPoP` scheme.
+    #[error("a token that is not DPoP-bound was sent with the DPoP scheme")]
+    UnboundToken,
 }
 
 impl TokenError {
@@ -181,6 +184,9 @@ impl TokenError {
             }
             Self::KeyBindingMismatch => {
                 "the DPoP proof key does not match the access token binding"
+            }
+            Self::UnboundToken => {
+                "the access token is not DPoP-bound and must be sent with the Bearer scheme"
             }
         }
     }
@@ -238,6 +244,10 @@ pub enum DpopError {
     /// The proof's `jti` was seen before within the accepted window.
     #[error("the proof was replayed")]
     Replayed,
+    /// The proof was issued before the replay store's records begin (after a restart or a
+    /// loss of its data), so an earlier use cannot be ruled out.
+    #[error("the proof predates the replay store's records")]
+    ReplayUnverifiable,
     /// The proof's `nonce` was not issued by this API or is too old.
     #[error("the proof's nonce is invalid or expired")]
     InvalidNonce,
@@ -260,6 +270,7 @@ impl DpopError {
             Self::StaleOrFuture => "the DPoP proof is too old or from the future",
             Self::AccessTokenHashMismatch => "the DPoP proof is for another access token",
             Self::Replayed => "the DPoP proof was already used",
+            Self::ReplayUnverifiable => "the DPoP proof is too old, send a new proof",
             Self::InvalidNonce => "the DPoP proof nonce is invalid",
         }
     }

@@ -32,6 +32,7 @@
 //! | `rust-crypto` | no | signature checks with the pure-Rust RustCrypto crates |
 //! | `macros` | yes | `#[protected]`, `#[requires_scope]`, `#[derive(Claims)]` |
 //! | `dev-issuer` | no | [`dev::DevIssuer`], a local OpenID provider for development and tests |
+//! | `redis` | no | `dpop::RedisReplayStore`, a DPoP replay store shared by several instances |
 //!
 //! Exactly one of `aws-lc-rs` and `rust-crypto` must be enabled; to use `rust-crypto`,
 //! turn default features off.

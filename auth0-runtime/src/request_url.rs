@@ -1,30 +1,587 @@
 //! The URL a client used, for comparing against a DPoP proof's `htu`.
+//!
+//! RFC 9449 section 4.3 compares `htu` with the HTTP target URI of the request, without its
+//! query and fragment. Behind a TLS-terminating proxy the server sees a different scheme,
+//! host and often path than the client used, so [`UrlPolicy`] says where the public URL
+//! comes from.
+//!
+//! # Behind nginx
+//!
+//! Set `AUTH0_TRUST_PROXY=true` (or [`UrlPolicy::TrustProxy`]) and have nginx describe the
+//! public URL. `proxy_set_header` replaces any value the client sent under the same name, so
+//! a client cannot choose what the API sees:
+//!
+//! ```nginx
+//! location /api/ {
+//!     proxy_pass http://127.0.0.1:8000/api/;
+//!     proxy_set_header X-Forwarded-Proto $scheme;
+//!     # $http_host keeps a non-default port; $host would drop it.
+//!     proxy_set_header X-Forwarded-Host $http_host;
+//! }
+//! ```
+//!
+//! When nginx strips a path prefix (`location /orders/ { proxy_pass http://127.0.0.1:8000/; }`),
+//! also send `proxy_set_header X-Forwarded-Prefix /orders;`. The standard `Forwarded` header
+//! works too: `proxy_set_header Forwarded "proto=$scheme;host=\"$http_host\"";`.
+//!
+//! If the public URL is fixed, [`UrlPolicy::public_base_url`] (or `AUTH0_PUBLIC_BASE_URL`)
+//! needs no proxy headers at all.
+
+use std::str::FromStr;
+
+use axum::extract::OriginalUri;
+use axum::http::request::Parts;
+use axum::http::uri::Authority;
+use axum::http::{HeaderMap, header};
+use url::Url;
 
 use crate::config::ConfigError;
+
+/// The environment variable that turns on [`UrlPolicy::TrustProxy`].
+pub const TRUST_PROXY_VAR: &str = "AUTH0_TRUST_PROXY";
+/// The environment variable that sets [`UrlPolicy::PublicBaseUrl`].
+pub const PUBLIC_BASE_URL_VAR: &str = "AUTH0_PUBLIC_BASE_URL";
+
+/// The longest URL, in bytes, that is parsed for an `htu` comparison.
+const MAX_URL_BYTES: usize = 8 * 1024;
+
+const X_FORWARDED_PROTO: &str = "x-forwarded-proto";
+const X_FORWARDED_HOST: &str = "x-forwarded-host";
+const X_FORWARDED_PREFIX: &str = "x-forwarded-prefix";
 
 /// How the API determines the URL a client used.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UrlPolicy {
     /// The request's own scheme, `Host` and path; forwarding headers are ignored (default).
+    ///
+    /// The scheme is the one in the request target (HTTP/2 `:scheme`, or an absolute-form
+    /// HTTP/1.1 target), otherwise `http`. A server that terminates TLS itself over HTTP/1.1
+    /// cannot tell, so it should use [`UrlPolicy::public_base_url`].
     #[default]
     Direct,
-    /// The API runs behind a trusted proxy: `Forwarded` and `X-Forwarded-*` describe the URL.
+    /// The API runs behind a trusted proxy: `Forwarded` (RFC 7239) and `X-Forwarded-Proto`,
+    /// `X-Forwarded-Host` and `X-Forwarded-Prefix` describe the URL.
+    ///
+    /// For each part, the last element of `Forwarded` wins over the `X-Forwarded-*` header,
+    /// which wins over the request's own value. When a header contains a comma-separated list
+    /// (or appears on several lines), the right-most value is used: proxies append to these
+    /// lists, so the right-most value comes from the proxy nearest to this server, and values
+    /// further left may have been written by the client. An invalid value makes every DPoP
+    /// proof on that request fail its `htu` check.
+    ///
+    /// # Security
+    ///
+    /// Any client that reaches the API without passing the proxy can pick the URL that
+    /// proofs are checked against. Use this only when the proxy is the sole way in and it
+    /// sets or appends these headers.
     TrustProxy,
+    /// A fixed public base URL: its scheme, host, port and path prefix replace the request's,
+    /// and the request path is appended. Forwarding headers are ignored. Build it with
+    /// [`UrlPolicy::public_base_url`].
+    PublicBaseUrl(Url),
 }
 
 impl UrlPolicy {
-    /// Reads `AUTH0_TRUST_PROXY` (default `false`) through `lookup`.
+    /// Reads `AUTH0_TRUST_PROXY` (default `false`) and `AUTH0_PUBLIC_BASE_URL` (default
+    /// unset) through `lookup`.
     ///
     /// # Errors
     ///
-    /// Returns [`ConfigError::Invalid`] naming the variable for a value that is not a boolean.
+    /// Returns [`ConfigError::Invalid`] naming the variable for a value that is not a boolean
+    /// or not a base URL, or when both variables are set.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let trust = crate::dpop::parse_bool(&lookup, "AUTH0_TRUST_PROXY")?.unwrap_or(false);
-        Ok(if trust {
-            Self::TrustProxy
-        } else {
-            Self::Direct
+        let trust = crate::dpop::parse_bool(&lookup, TRUST_PROXY_VAR)?.unwrap_or(false);
+        let base = lookup(PUBLIC_BASE_URL_VAR).filter(|value| !value.trim().is_empty());
+        match (trust, base) {
+            (true, Some(base)) => Err(ConfigError::Invalid {
+                name: PUBLIC_BASE_URL_VAR,
+                value: base,
+                reason: "set either AUTH0_PUBLIC_BASE_URL or AUTH0_TRUST_PROXY=true, not both"
+                    .into(),
+            }),
+            (true, None) => Ok(Self::TrustProxy),
+            (false, Some(base)) => Self::public_base_url(&base),
+            (false, None) => Ok(Self::Direct),
+        }
+    }
+
+    /// Builds [`UrlPolicy::PublicBaseUrl`] from a URL such as `https://api.example.com` or
+    /// `https://example.com/orders`.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`ConfigError::Invalid`] for a value that is not an `http` or `https` URL, or
+    /// that has a user name, query or fragment.
+    pub fn public_base_url(base: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: &str| ConfigError::Invalid {
+            name: PUBLIC_BASE_URL_VAR,
+            value: base.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let url = Url::parse(base).map_err(|_| {
+            invalid("write an absolute http or https URL, such as https://api.example.com")
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(invalid("the scheme must be http or https, with a host"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("remove the user name and password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("remove the query and fragment"));
+        }
+        Ok(Self::PublicBaseUrl(url))
+    }
+
+    /// Returns the URL the client used for this request, normalized as [`normalize_url`]
+    /// does, so it compares equal to a normalized `htu`.
+    ///
+    /// # Errors
+    ///
+    /// Returns [`RequestUrlError`] when the request has no usable host, or when a trusted
+    /// forwarding header is invalid.
+    pub fn request_url(&self, parts: &Parts) -> Result<String, RequestUrlError> {
+        // `Router::nest` strips the prefix from `parts.uri`, and keeps the full URI here.
+        let path = match parts.extensions.get::<OriginalUri>() {
+            Some(OriginalUri(uri)) => uri.path(),
+            None => parts.uri.path(),
+        };
+        let url = match self {
+            Self::Direct => {
+                let scheme = parts.uri.scheme_str().unwrap_or("http");
+                format!("{scheme}://{}{path}", direct_host(parts)?)
+            }
+            Self::TrustProxy => proxied_url(parts, path)?,
+            Self::PublicBaseUrl(base) => {
+                let mut origin = base.clone();
+                origin.set_path("");
+                let prefix = base.path().trim_end_matches('/');
+                format!("{}{prefix}{path}", origin.as_str().trim_end_matches('/'))
+            }
+        };
+        normalize_url(&url).ok_or(RequestUrlError::Unparsable)
+    }
+}
+
+/// A reason the request URL could not be determined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestUrlError {
+    /// The request has no `Host` header and no authority in its target, or more than one.
+    #[error("the request has no single valid Host")]
+    MissingHost,
+    /// A trusted forwarding header has a value that is not a scheme, host or path prefix.
+    #[error("the {header} header from the proxy is invalid")]
+    InvalidForwardedHeader {
+        /// The header's name.
+        header: &'static str,
+    },
+    /// The reconstructed URL does not parse.
+    #[error("the request URL is not a valid http or https URL")]
+    Unparsable,
+}
+
+/// Normalizes an absolute `http` or `https` URL for comparison, and drops its query and
+/// fragment. Returns `None` for anything else.
+///
+/// The rules are the syntax- and scheme-based normalization of RFC 3986 sections 6.2.2 and
+/// 6.2.3. Scheme and host become lower case, a default port and dot segments are removed,
+/// and an empty path becomes `/`. Percent-encoded unreserved characters are decoded, and
+/// other percent-encodings get upper-case hex digits. Parsing follows the WHATWG URL standard (the `url`
+/// crate), which also percent-encodes characters that may not appear in a path. A trailing
+/// slash is significant, and so is the scheme. Only visible ASCII is accepted, and no user
+/// name or password.
+pub fn normalize_url(text: &str) -> Option<String> {
+    if text.len() > MAX_URL_BYTES || !text.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return None;
+    }
+    let scheme_end = text.find("://")?;
+    if !matches!(
+        text[..scheme_end].to_ascii_lowercase().as_str(),
+        "http" | "https"
+    ) {
+        return None;
+    }
+    let mut url = Url::parse(text).ok()?;
+    if url.host().is_none() || !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    let path = normalize_percent_encoding(url.path());
+    url.set_path(&path);
+    Some(url.into())
+}
+
+/// Decodes percent-encoded unreserved characters and upper-cases the hex digits of the rest.
+fn normalize_percent_encoding(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let byte = bytes[index];
+        let hex = bytes.get(index + 1..index + 3);
+        match (byte, hex) {
+            (b'%', Some(&[high, low])) if high.is_ascii_hexdigit() && low.is_ascii_hexdigit() => {
+                let decoded = hex_value(high) << 4 | hex_value(low);
+                if decoded.is_ascii_alphanumeric() || b"-._~".contains(&decoded) {
+                    out.push(char::from(decoded));
+                } else {
+                    out.push('%');
+                    out.push(char::from(high.to_ascii_uppercase()));
+                    out.push(char::from(low.to_ascii_uppercase()));
+                }
+                index += 3;
+            }
+            _ => {
+                out.push(char::from(byte));
+                index += 1;
+            }
+        }
+    }
+    out
+}
+
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        b'a'..=b'f' => digit - b'a' + 10,
+        _ => digit - b'A' + 10,
+    }
+}
+
+/// Returns the authority of the request target (HTTP/2, absolute-form), else the single
+/// `Host` header.
+fn direct_host(parts: &Parts) -> Result<String, RequestUrlError> {
+    if let Some(authority) = parts.uri.authority() {
+        return Ok(authority.as_str().to_owned());
+    }
+    let mut hosts = parts.headers.get_all(header::HOST).iter();
+    let (Some(host), None) = (hosts.next(), hosts.next()) else {
+        return Err(RequestUrlError::MissingHost);
+    };
+    host.to_str()
+        .ok()
+        .and_then(valid_host)
+        .ok_or(RequestUrlError::MissingHost)
+}
+
+fn proxied_url(parts: &Parts, path: &str) -> Result<String, RequestUrlError> {
+    let forwarded = last_forwarded_element(&parts.headers)?;
+    let pair = |name: &str| {
+        forwarded
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    };
+
+    let scheme = match pair("proto") {
+        Some(proto) => valid_scheme(proto).ok_or(invalid_header("Forwarded"))?,
+        None => match right_most(&parts.headers, X_FORWARDED_PROTO) {
+            Some(proto) => valid_scheme(&proto).ok_or(invalid_header("X-Forwarded-Proto"))?,
+            None => parts.uri.scheme_str().unwrap_or("http").to_owned(),
+        },
+    };
+    let host = match pair("host") {
+        Some(host) => valid_host(host).ok_or(invalid_header("Forwarded"))?,
+        None => match right_most(&parts.headers, X_FORWARDED_HOST) {
+            Some(host) => valid_host(&host).ok_or(invalid_header("X-Forwarded-Host"))?,
+            None => direct_host(parts)?,
+        },
+    };
+    let prefix = match right_most(&parts.headers, X_FORWARDED_PREFIX) {
+        Some(prefix) => valid_prefix(&prefix)
+            .ok_or(invalid_header("X-Forwarded-Prefix"))?
+            .to_owned(),
+        None => String::new(),
+    };
+    Ok(format!("{scheme}://{host}{prefix}{path}"))
+}
+
+fn invalid_header(header: &'static str) -> RequestUrlError {
+    RequestUrlError::InvalidForwardedHeader { header }
+}
+
+fn valid_scheme(proto: &str) -> Option<String> {
+    let proto = proto.to_ascii_lowercase();
+    matches!(proto.as_str(), "http" | "https").then_some(proto)
+}
+
+/// Accepts `host` or `host:port`, with no user name or path.
+fn valid_host(host: &str) -> Option<String> {
+    let authority = Authority::from_str(host).ok()?;
+    if authority.as_str().contains('@') || authority.host().is_empty() {
+        return None;
+    }
+    Some(authority.as_str().to_owned())
+}
+
+/// Accepts an absolute path such as `/orders` and returns it without a trailing slash.
+fn valid_prefix(prefix: &str) -> Option<&str> {
+    let valid = prefix.starts_with('/')
+        && prefix
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'?' && byte != b'#');
+    valid.then(|| prefix.trim_end_matches('/'))
+}
+
+/// Returns the right-most value of a comma-separated header that may appear on several
+/// lines. A value that is not visible ASCII counts as an empty one, which is invalid.
+fn right_most(headers: &HeaderMap, name: &str) -> Option<String> {
+    let last_line = headers.get_all(name).iter().next_back()?;
+    let text = last_line.to_str().unwrap_or("");
+    Some(text.rsplit(',').next().unwrap_or("").trim().to_owned())
+}
+
+/// Returns the `name=value` pairs of the last element of the `Forwarded` header
+/// (RFC 7239 section 4), with quoted values unquoted. Empty when the header is absent.
+fn last_forwarded_element(headers: &HeaderMap) -> Result<Vec<(String, String)>, RequestUrlError> {
+    let Some(line) = headers.get_all(header::FORWARDED).iter().next_back() else {
+        return Ok(Vec::new());
+    };
+    let text = line.to_str().map_err(|_| invalid_header("Forwarded"))?;
+    let elements = split_outside_quotes(text, ',');
+    let last = elements.last().map(String::as_str).unwrap_or("");
+    let pairs = split_outside_quotes(last, ';')
+        .iter()
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            Some((name.trim().to_owned(), unquote(value.trim())))
         })
+        .collect();
+    Ok(pairs)
+}
+
+/// Splits at `separator` where it is not inside a quoted string, handling `\` escapes.
+fn split_outside_quotes(text: &str, separator: char) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for character in text.chars() {
+        if escaped {
+            escaped = false;
+        } else if quoted && character == '\\' {
+            escaped = true;
+        } else if character == '"' {
+            quoted = !quoted;
+        } else if !quoted && character == separator {
+            parts.push(std::mem::take(&mut current));
+            continue;
+        }
+        current.push(character);
+    }
+    parts.push(current);
+    parts
+}
+
+fn unquote(value: &str) -> String {
+    let Some(inner) = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
+        return value.to_owned();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut escaped = false;
+    for character in inner.chars() {
+        if !escaped && character == '\\' {
+            escaped = true;
+            continue;
+        }
+        escaped = false;
+        out.push(character);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{Request, Uri};
+
+    use super::*;
+
+    fn parts(uri: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut request = Request::builder().uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn normalize_applies_rfc3986_rules() {
+        let cases = [
+            ("HTTPS://API.Example.COM:443/a", "https://api.example.com/a"),
+            ("http://example.com:80", "http://example.com/"),
+            ("https://example.com:8443/a", "https://example.com:8443/a"),
+            (
+                "https://example.com/%7euser/%2f",
+                "https://example.com/~user/%2F",
+            ),
+            ("https://example.com/a/./b/../c", "https://example.com/a/c"),
+            ("https://example.com/a?x=1#frag", "https://example.com/a"),
+            ("https://example.com/a/", "https://example.com/a/"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize_url(input).as_deref(), Some(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn normalize_rejects_other_urls() {
+        for input in [
+            "ftp://example.com/",
+            "https:example.com/a",
+            "/api/private",
+            "https://user@example.com/",
+            "https://example.com/a b",
+            "https://exa\tmple.com/",
+            "",
+        ] {
+            assert_eq!(normalize_url(input), None, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn direct_ignores_forwarding_headers() {
+        let request = parts(
+            "/api/private?x=1",
+            &[
+                ("host", "127.0.0.1:8000"),
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "api.example.com"),
+                ("forwarded", "proto=https;host=api.example.com"),
+            ],
+        );
+        let url = UrlPolicy::Direct.request_url(&request).unwrap();
+        assert_eq!(url, "http://127.0.0.1:8000/api/private");
+    }
+
+    #[test]
+    fn direct_requires_one_host() {
+        let none = parts("/a", &[]);
+        assert_eq!(
+            UrlPolicy::Direct.request_url(&none),
+            Err(RequestUrlError::MissingHost)
+        );
+        let two = parts("/a", &[("host", "a.example"), ("host", "b.example")]);
+        assert_eq!(
+            UrlPolicy::Direct.request_url(&two),
+            Err(RequestUrlError::MissingHost)
+        );
+    }
+
+    #[test]
+    fn direct_prefers_original_uri() {
+        let mut request = parts("/private", &[("host", "localhost:8000")]);
+        request
+            .extensions
+            .insert(OriginalUri(Uri::from_static("/api/private")));
+        let url = UrlPolicy::Direct.request_url(&request).unwrap();
+        assert_eq!(url, "http://localhost:8000/api/private");
+    }
+
+    #[test]
+    fn proxy_uses_x_forwarded_headers() {
+        let request = parts(
+            "/private",
+            &[
+                ("host", "127.0.0.1:8000"),
+                ("x-forwarded-proto", "HTTPS"),
+                ("x-forwarded-host", "API.example.com:443"),
+                ("x-forwarded-prefix", "/api/"),
+            ],
+        );
+        let url = UrlPolicy::TrustProxy.request_url(&request).unwrap();
+        assert_eq!(url, "https://api.example.com/api/private");
+    }
+
+    #[test]
+    fn proxy_takes_right_most_values() {
+        let request = parts(
+            "/a",
+            &[
+                ("host", "127.0.0.1:8000"),
+                ("x-forwarded-proto", "https, http"),
+                ("x-forwarded-host", "evil.example"),
+                ("x-forwarded-host", "client.example, api.example.com"),
+            ],
+        );
+        let url = UrlPolicy::TrustProxy.request_url(&request).unwrap();
+        assert_eq!(url, "http://api.example.com/a");
+    }
+
+    #[test]
+    fn proxy_prefers_forwarded() {
+        let request = parts(
+            "/a",
+            &[
+                ("host", "127.0.0.1:8000"),
+                ("x-forwarded-proto", "http"),
+                (
+                    "forwarded",
+                    "for=1.2.3.4;proto=http;host=evil.example, for=10.0.0.1;proto=https;host=\"api.example.com:8443\"",
+                ),
+            ],
+        );
+        let url = UrlPolicy::TrustProxy.request_url(&request).unwrap();
+        assert_eq!(url, "https://api.example.com:8443/a");
+    }
+
+    #[test]
+    fn proxy_rejects_invalid_values() {
+        for (name, value) in [
+            ("x-forwarded-proto", "ftp"),
+            ("x-forwarded-proto", "https, "),
+            ("x-forwarded-host", "user@api.example.com"),
+            ("x-forwarded-host", "api.example.com/path"),
+            ("x-forwarded-prefix", "api"),
+            ("x-forwarded-prefix", "/api?x=1"),
+            ("forwarded", "proto=gopher"),
+        ] {
+            let request = parts("/a", &[("host", "127.0.0.1"), (name, value)]);
+            assert!(
+                matches!(
+                    UrlPolicy::TrustProxy.request_url(&request),
+                    Err(RequestUrlError::InvalidForwardedHeader { .. })
+                ),
+                "{name}: {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn public_base_url_replaces_origin() {
+        let policy = UrlPolicy::public_base_url("https://Example.com/orders/").unwrap();
+        let request = parts(
+            "/items",
+            &[("host", "127.0.0.1:8000"), ("x-forwarded-host", "evil")],
+        );
+        assert_eq!(
+            policy.request_url(&request).unwrap(),
+            "https://example.com/orders/items"
+        );
+        assert!(UrlPolicy::public_base_url("https://example.com/?x=1").is_err());
+        assert!(UrlPolicy::public_base_url("example.com").is_err());
+    }
+
+    #[test]
+    fn from_lookup_reads_variables() {
+        let policy =
+            UrlPolicy::from_lookup(|name| (name == TRUST_PROXY_VAR).then(|| "true".to_owned()));
+        assert_eq!(policy, Ok(UrlPolicy::TrustProxy));
+        let error = UrlPolicy::from_lookup(|name| match name {
+            TRUST_PROXY_VAR => Some("yes".to_owned()),
+            PUBLIC_BASE_URL_VAR => Some("https://api.example.com".to_owned()),
+            _ => None,
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains(PUBLIC_BASE_URL_VAR), "{error}");
+        let error =
+            UrlPolicy::from_lookup(|name| (name == TRUST_PROXY_VAR).then(|| "maybe".to_owned()))
+                .unwrap_err();
+        assert!(error.to_string().contains(TRUST_PROXY_VAR), "{error}");
     }
 }

@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use crate::claims::VerifiedToken;
 use crate::config::{Config, ConfigError};
-use crate::dpop::{self, DpopMode, ProofValidator};
+use crate::dpop::{self, DpopMode, ProofValidator, ReplayStoreError};
 use crate::error::{
     AuthError, AuthRejection, ChallengeSettings, RejectionHandler, RequestError, Scheme, TokenError,
 };
@@ -68,9 +68,9 @@ pub enum BuildError {
     /// root certificate is not valid PEM.
     #[error("the HTTP client for key fetches could not be built")]
     HttpClient(#[source] reqwest::Error),
-    /// The DPoP replay store could not be set up.
-    #[error("the DPoP replay store could not be set up: {0}")]
-    ReplayStore(String),
+    /// The DPoP replay store could not be set up, for example because its URL is invalid.
+    #[error("the DPoP replay store could not be set up")]
+    ReplayStore(#[source] ReplayStoreError),
 }
 
 impl Verifier {
@@ -113,6 +113,17 @@ impl Verifier {
     /// The [`FetchError`] of the discovery or key-set request.
     pub async fn prefetch_keys(&self) -> Result<(), FetchError> {
         self.inner.tokens.prefetch().await
+    }
+
+    /// Connects to the DPoP replay store now, instead of at the first proof. Call it at
+    /// start-up: a Redis store also records there when its replay history begins, so the
+    /// first requests' proofs are not rejected as older than that history.
+    ///
+    /// # Errors
+    ///
+    /// The store's error when it cannot be reached; requests then get 503 until it can.
+    pub async fn connect_replay_store(&self) -> Result<(), ReplayStoreError> {
+        self.inner.proofs.connect_replay_store().await
     }
 
     /// Verifies a bearer access token outside of Axum. DPoP-bound tokens are rejected:

@@ -1,5 +1,8 @@
 //! Serves the quickstart API on 127.0.0.1:8000, verifying tokens from the Auth0 tenant in
-//! `.env`, or, with `--dev`, from an in-process development issuer.
+//! `.env`, or, with `--dev`, from an in-process development issuer. `dpop-proof` prints a
+//! DPoP proof for curl.
+
+mod proof_command;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,20 +14,36 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "\
 usage: example-api [--dev]
+       example-api dpop-proof --method METHOD --url URL [--token TOKEN] [--key-file FILE]
 
 Serves the quickstart API on HOST:PORT (default 127.0.0.1:8000).
 
-  --dev    start a development issuer in this process and verify its tokens,
-           so no Auth0 account is needed; prints curl commands to try
-  --help   print this help
+  --dev        start a development issuer in this process and verify its tokens,
+               so no Auth0 account is needed; prints curl commands to try
+  dpop-proof   print a DPoP proof for one request (see dpop-proof --help)
+  --help       print this help
 
 Environment (also read from .env): AUTH0_DOMAIN, AUTH0_AUDIENCE or AUTH0_ISSUER_BASE_URL,
-AUTH0_DPOP_ENABLED, AUTH0_DPOP_REQUIRED, AUTH0_TRUST_PROXY, HOST, PORT,
+AUTH0_DPOP_ENABLED (default true), AUTH0_DPOP_REQUIRED (default false),
+AUTH0_DPOP_REDIS_URL (Redis for DPoP replay detection shared by all instances; default:
+in memory), AUTH0_TRUST_PROXY (default false), AUTH0_PUBLIC_BASE_URL, HOST, PORT,
 CORS_ALLOWED_ORIGINS (comma-separated origins allowed to call the API from a browser),
 RUST_LOG (log filter, default info).";
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before logging starts, so the proof is the only output.
+    if args.first().map(String::as_str) == Some("dpop-proof") {
+        return match proof_command::run(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
+
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -32,7 +51,6 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let args: Vec<String> = std::env::args().skip(1).collect();
     let dev = match args
         .iter()
         .map(String::as_str)
@@ -83,6 +101,12 @@ async fn run(dev: bool) -> Result<(), Box<dyn std::error::Error>> {
         tracing::warn!(
             error = &error as &dyn std::error::Error,
             "could not load signing keys at start-up; requests will answer 503 until the issuer is reachable"
+        );
+    }
+    if let Err(error) = verifier.connect_replay_store().await {
+        tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "could not reach the DPoP replay store at start-up; DPoP requests get 503 until it is reachable"
         );
     }
 
@@ -147,6 +171,41 @@ fn print_dev_help(issuer: &DevIssuer, api: SocketAddr) {
         plain = request(""),
         scoped = request("read:messages"),
     );
+    print_dpop_help(issuer, api);
+}
+
+/// Prints commands that get a DPoP-bound token and call the private route with it. The
+/// `dpop-proof` subcommand signs each proof, with a key kept in a file between commands.
+fn print_dpop_help(issuer: &DevIssuer, api: SocketAddr) {
+    let program = std::env::current_exe()
+        .map(|path| shell_quote(&path.display().to_string()))
+        .unwrap_or_else(|_| "cargo run -q -p example-api --".to_owned());
+    let key_file = std::env::temp_dir().join("example-api-dpop-key.json");
+    let key_file = shell_quote(&key_file.display().to_string());
+    let token_endpoint = issuer.token_endpoint();
+    let body = format!(
+        "{{\"grant_type\":\"client_credentials\",\"client_id\":\"dev-client\",\"audience\":\"{}\"}}",
+        issuer.audience()
+    );
+    let private = format!("http://{api}/api/private");
+    println!(
+        "Call the private route with a DPoP-bound token:\n  \
+         PROOF=$({program} dpop-proof --key-file {key_file} --method POST --url {token_endpoint})\n  \
+         DPOP_TOKEN=$(curl -s {token_endpoint} -H \"DPoP: $PROOF\" -H 'content-type: application/json' -d '{body}' | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n  \
+         curl -i {private} -H \"Authorization: DPoP $DPOP_TOKEN\" -H \"DPoP: $({program} dpop-proof --key-file {key_file} --method GET --url {private} --token \"$DPOP_TOKEN\")\"\n\n\
+         Each proof is valid once: repeat the last command to make a new one.\n"
+    );
+}
+
+/// Quotes `text` for a POSIX shell.
+fn shell_quote(text: &str) -> String {
+    if text
+        .bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || b"/._-".contains(&byte))
+    {
+        return text.to_owned();
+    }
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 async fn shutdown_signal() {

@@ -5,8 +5,13 @@
 //! `audience` and `scope`). Tests mint any token they need with [`DevIssuer::token`] and
 //! [`DevIssuer::sign`].
 //!
+//! A token request with a valid `DPoP` proof (`htm` `POST`, `htu` the token endpoint) gets a
+//! DPoP-bound token, with `cnf.jkt` and `token_type` `DPoP`, as Auth0 issues them. An invalid
+//! proof gets 400 `invalid_dpop_proof`. [`DpopKey`] makes such proofs.
+//!
 //! Never run it in production: it issues a token to any client.
 
+mod dpop_key;
 mod keys;
 mod server;
 mod token;
@@ -20,6 +25,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::dpop::{DpopConfig, ProofChecker, ReplayGuard};
+
+pub use dpop_key::{DpopKey, ProofBuilder};
 pub use keys::DevKey;
 pub use token::TokenBuilder;
 
@@ -46,6 +54,9 @@ pub(crate) struct IssuerState {
     jwks_cache_control: Mutex<Option<String>>,
     pub(crate) jwks_requests: AtomicUsize,
     pub(crate) discovery_requests: AtomicUsize,
+    /// Checks the DPoP proofs of token requests.
+    pub(crate) dpop: ProofChecker,
+    pub(crate) dpop_replay: ReplayGuard,
 }
 
 impl IssuerState {
@@ -119,6 +130,7 @@ impl DevIssuerBuilder {
         } else {
             self.keys
         };
+        let dpop = DpopConfig::default().algorithms(server::DPOP_ALGORITHMS);
         let state = Arc::new(IssuerState {
             issuer: format!("http://{addr}/"),
             audience: self.audience,
@@ -127,6 +139,8 @@ impl DevIssuerBuilder {
             jwks_cache_control: Mutex::new(None),
             jwks_requests: AtomicUsize::new(0),
             discovery_requests: AtomicUsize::new(0),
+            dpop: ProofChecker::new(&dpop),
+            dpop_replay: ReplayGuard::new(&dpop).map_err(std::io::Error::other)?,
         });
 
         let (shutdown, signal) = oneshot::channel::<()>();

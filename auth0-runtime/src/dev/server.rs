@@ -9,11 +9,25 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::IssuerState;
 use super::token::TokenBuilder;
+use crate::dpop::{DPOP, ProofRequest};
+use crate::error::AuthError;
+use crate::request_url::{RequestUrlError, normalize_url};
+use crate::verify::now_seconds;
+
+/// The DPoP proof algorithms the token endpoint accepts and advertises.
+pub(crate) const DPOP_ALGORITHMS: [Algorithm; 5] = [
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::PS256,
+    Algorithm::EdDSA,
+];
 
 /// Lifetime of tokens from the token endpoint, in seconds (Auth0's default is 86,400).
 const TOKEN_LIFETIME: i64 = 86_400;
@@ -36,7 +50,7 @@ async fn discovery(State(state): State<Arc<IssuerState>>) -> Json<serde_json::Va
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "dpop_signing_alg_values_supported": ["ES256"],
+        "dpop_signing_alg_values_supported": ["ES256", "ES384", "RS256", "PS256", "EdDSA"],
     }))
 }
 
@@ -107,7 +121,26 @@ async fn token(
     if !scopes.is_empty() {
         builder = builder.scope(&scopes.join(" "));
     }
-    let token_type = "Bearer";
+    let mut token_type = "Bearer";
+    if headers.contains_key(DPOP) {
+        match check_proof(&state, &headers).await {
+            Ok(jkt) => {
+                builder = builder.jkt(&jkt);
+                token_type = "DPoP";
+            }
+            Err(error) => {
+                tracing::debug!(
+                    error = &error as &dyn std::error::Error,
+                    "dev issuer rejected a DPoP proof"
+                );
+                let description = match &error {
+                    AuthError::InvalidDpopProof(reason) => reason.description(),
+                    _ => "the DPoP proof is invalid",
+                };
+                return oauth_error("invalid_dpop_proof", description);
+            }
+        }
+    }
     Json(json!({
         "access_token": builder.sign(),
         "token_type": token_type,
@@ -115,6 +148,20 @@ async fn token(
         "scope": scopes.join(" "),
     }))
     .into_response()
+}
+
+/// Checks the token request's DPoP proof and returns the thumbprint of its key.
+async fn check_proof(state: &IssuerState, headers: &HeaderMap) -> Result<String, AuthError> {
+    let endpoint = format!("{}oauth/token", state.issuer);
+    let url = normalize_url(&endpoint);
+    let request = ProofRequest {
+        method: "POST",
+        url: url.as_deref().ok_or(RequestUrlError::Unparsable),
+        access_token: None,
+    };
+    let proof = state.dpop.check(headers, &request, now_seconds())?;
+    state.dpop_replay.record(&proof).await?;
+    Ok(proof.jkt)
 }
 
 fn parse_form(body: &[u8]) -> Result<TokenRequest, String> {

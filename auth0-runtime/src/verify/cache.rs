@@ -92,4 +92,53 @@ impl TokenCache {
         }
         shard.insert(digest, entry);
     }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        let lock = |shard: &Mutex<HashMap<TokenDigest, CachedToken>>| {
+            shard
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .len()
+        };
+        self.shards.iter().map(lock).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Map, json};
+
+    use super::*;
+    use crate::claims::RegisteredClaims;
+
+    fn token(expires_at: i64) -> VerifiedToken {
+        let registered = RegisteredClaims {
+            issuer_index: 0,
+            expires_at,
+            not_before: None,
+            scopes: Vec::new(),
+            permissions: Vec::new(),
+            jkt: None,
+        };
+        let claims: Map<String, serde_json::Value> = match json!({ "exp": expires_at }) {
+            serde_json::Value::Object(claims) => claims,
+            _ => unreachable!(),
+        };
+        VerifiedToken::new(claims, registered, None)
+    }
+
+    #[test]
+    fn insert_stays_within_capacity() {
+        let cache = TokenCache::new(SHARDS);
+        for index in 0..1000u32 {
+            let entry = CachedToken {
+                token: token(2_000_000_000),
+                issuer_index: 0,
+                key_generation: 0,
+            };
+            cache.insert(digest(&index.to_string()), entry, 1_000_000_000);
+        }
+        assert!(cache.len() <= SHARDS, "{} entries", cache.len());
+    }
 }

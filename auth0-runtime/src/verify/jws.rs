@@ -46,6 +46,11 @@ pub(crate) fn decode(part: &str) -> Result<Vec<u8>, &'static str> {
         .map_err(|_| "invalid base64url")
 }
 
+/// Encodes bytes as base64url without padding.
+pub(crate) fn encode(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// Decodes a part that must hold a JSON object. serde_json's recursion limit (128) bounds
 /// the work on deeply nested input.
 pub(crate) fn decode_object(part: &str) -> Result<Map<String, Value>, &'static str> {
