@@ -741,7 +741,7 @@ async fn custom_store_receives_entries() {
     let proof = setup.proof();
     assert_eq!(setup.send(&proof).await.status(), StatusCode::OK);
 
-    // The same store behind a second instance sees the replay.
+    // The same store behind a second instance detects the replay.
     let dpop = DpopConfig::default().replay(ReplayBackend::Custom(store));
     let second = start_api(&setup.issuer, dpop, UrlPolicy::Direct).await;
     let proof_for_second = setup

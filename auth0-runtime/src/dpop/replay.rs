@@ -132,6 +132,10 @@ const SHARDS: usize = 16;
 /// see one another's replays: use the Redis store for them. A restarted process remembers
 /// nothing, so proofs issued before it started are rejected with
 /// [`Insertion::HistoryIncomplete`].
+///
+/// NOTE: a proof whose `iat` was ahead of the server's clock (by at most `max_future`) and
+/// that was used just before a restart passes this rule, so it can be replayed once after
+/// the restart. A smaller `max_future` narrows this gap.
 #[derive(Debug)]
 pub struct MemoryReplayStore {
     shards: Vec<Mutex<Shard>>,

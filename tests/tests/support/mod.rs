@@ -38,7 +38,7 @@ pub fn dpop_token_challenge(description: &str) -> String {
     format!("DPoP algs=\"ES256\", error=\"invalid_token\", error_description=\"{description}\"")
 }
 
-/// A client that never goes through a proxy, so every request stays on 127.0.0.1.
+/// Builds a client that never goes through a proxy, so every request stays on 127.0.0.1.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
@@ -142,7 +142,7 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts redis-server and waits until it answers PING.
+    /// Starts redis-server and waits until it replies to PING.
     pub async fn start() -> Self {
         let port = free_port();
         let dir = std::env::temp_dir().join(format!("auth0-tests-redis-{port}"));
@@ -195,7 +195,7 @@ impl RedisServer {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("redis-server did not answer PING on port {}", self.port);
+        panic!("redis-server did not reply to PING on port {}", self.port);
     }
 }
 
