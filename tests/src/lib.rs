@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub mod fault_issuer;
 pub mod oidc_provider;
 
 /// A router served on a free 127.0.0.1 port until dropped.
