@@ -358,7 +358,7 @@ async fn issuer_down_after_caching_bounded_by_max_stale() {
 #[tokio::test]
 async fn concurrent_cold_requests_fetch_once() {
     let issuer = FaultIssuer::start().await;
-    // Distinct tokens, so the token cache cannot answer any of them.
+    // Distinct tokens, so none of them is served from the token cache.
     let tokens: Vec<String> = (0..1000)
         .map(|index| {
             issuer
