@@ -62,8 +62,8 @@ pub enum RequestError {
     /// The `Authorization` header names a scheme but carries no credential.
     #[error("the Authorization header has no credential")]
     MissingCredential,
-    /// The credential is not a single token68 value.
-    #[error("the credential is not a single token68 value")]
+    /// The credential is not one word: it has whitespace or a comma inside.
+    #[error("the credential is not a single word")]
     MalformedCredential,
     /// The header contains bytes outside visible ASCII.
     #[error("the Authorization header contains non-ASCII bytes")]

@@ -78,6 +78,9 @@ pub use auth0_macros::{
     requires_scope,
 };
 
+#[doc(hidden)]
+pub mod __fuzz;
+
 /// Paths used by the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {

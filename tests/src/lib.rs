@@ -12,6 +12,9 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub mod fault_issuer;
+pub mod oidc_provider;
+
 /// A router served on a free 127.0.0.1 port until dropped.
 #[derive(Debug)]
 pub struct Served {
@@ -53,6 +56,17 @@ pub fn test_jwks_settings() -> JwksSettings {
     settings.fetch_timeout = Duration::from_secs(2);
     settings.refresh_cooldown = Duration::from_millis(300);
     settings
+}
+
+/// Builds a verifier from `config` and serves the example API with it.
+///
+/// # Panics
+///
+/// When the verifier cannot be built.
+pub async fn serve_example_api(config: Config) -> (Verifier, Served) {
+    let verifier = Verifier::new(config).expect("build the verifier");
+    let api = serve(example_api::app(verifier.clone(), &[])).await;
+    (verifier, api)
 }
 
 /// A configuration for verifying the dev issuer's tokens.

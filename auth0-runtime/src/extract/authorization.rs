@@ -15,8 +15,14 @@ pub(crate) enum Authorization<'a> {
     Credential { scheme: Scheme, token: &'a str },
 }
 
-/// Parses the `Authorization` header. Scheme names are case-insensitive, surrounding
-/// whitespace is trimmed, and the credential must be one token68 value.
+/// Parses the `Authorization` header. Scheme names are case-insensitive and surrounding
+/// whitespace is trimmed.
+///
+/// The credential must be one word: a missing credential, several words or a
+/// comma-separated list make the request malformed (`invalid_request`). A single word that
+/// is not a valid token68, such as a JWT with padding or a stray `!`, is passed on, so it
+/// fails verification as `invalid_token`: RFC 6750 section 3.1 gives that code to
+/// malformed access tokens.
 pub(crate) fn parse(headers: &HeaderMap) -> Result<Authorization<'_>, RequestError> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
@@ -42,7 +48,7 @@ pub(crate) fn parse(headers: &HeaderMap) -> Result<Authorization<'_>, RequestErr
     if credential.is_empty() {
         return Err(RequestError::MissingCredential);
     }
-    if !is_token68(credential) {
+    if !is_single_word(credential) {
         return Err(RequestError::MalformedCredential);
     }
     Ok(Authorization::Credential {
@@ -51,13 +57,13 @@ pub(crate) fn parse(headers: &HeaderMap) -> Result<Authorization<'_>, RequestErr
     })
 }
 
-/// `token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
-pub(crate) fn is_token68(value: &str) -> bool {
-    let body = value.trim_end_matches('=');
-    !body.is_empty()
-        && body
+/// Returns whether `value` is one run of visible ASCII characters without a comma, which
+/// would make it a list of credentials or auth-params rather than one token.
+fn is_single_word(value: &str) -> bool {
+    !value.is_empty()
+        && value
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~+/".contains(&byte))
+            .all(|byte| byte.is_ascii_graphic() && byte != b',')
 }
 
 #[cfg(test)]
@@ -119,13 +125,27 @@ mod tests {
             Err(RequestError::MalformedCredential)
         );
         assert_eq!(
-            parse_one(b"Bearer ="),
+            parse_one(b"Bearer a\tb"),
             Err(RequestError::MalformedCredential)
         );
         assert_eq!(
             parse_one("Bearer t\u{e9}".as_bytes()),
             Err(RequestError::NonAsciiHeader)
         );
+    }
+
+    #[test]
+    fn malformed_single_word_passed_on() {
+        for token in ["=", "a==.b.c", "a!b", "\"abc\"", "a%41"] {
+            assert_eq!(
+                parse_one(format!("Bearer {token}").as_bytes()),
+                Ok(Authorization::Credential {
+                    scheme: Scheme::Bearer,
+                    token
+                }),
+                "{token:?}"
+            );
+        }
     }
 
     #[test]

@@ -232,13 +232,22 @@ impl Fetcher {
                 break;
             }
             if let Some(seconds) = directive.strip_prefix("max-age=")
-                && let Ok(seconds) = seconds.trim_matches('"').parse::<u64>()
+                && let Some(seconds) = parse_delta_seconds(seconds.trim_matches('"'))
             {
                 ttl = Duration::from_secs(seconds);
             }
         }
         ttl.clamp(settings.min_ttl, settings.max_ttl.max(settings.min_ttl))
     }
+}
+
+/// Parses delta-seconds (RFC 9111 section 1.2.2): digits only, and a value too large to
+/// represent counts as the largest one rather than as invalid.
+fn parse_delta_seconds(value: &str) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    Some(value.parse().unwrap_or(u64::MAX))
 }
 
 /// Follows at most three redirects, and only within the same origin, so a compromised or
@@ -262,4 +271,57 @@ fn redirect_policy() -> reqwest::redirect::Policy {
             attempt.error("redirect to another origin or scheme refused")
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    fn fetcher() -> Fetcher {
+        let settings = JwksSettings::default();
+        let url = Url::parse("https://tenant.example.com/.well-known/openid-configuration")
+            .expect("a valid URL");
+        Fetcher::new("https://tenant.example.com/".into(), url, settings, &[])
+            .expect("build the client")
+    }
+
+    fn ttl(values: &[&str]) -> Duration {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(
+                CACHE_CONTROL,
+                HeaderValue::from_str(value).expect("a header"),
+            );
+        }
+        fetcher().ttl_from(&headers)
+    }
+
+    #[test]
+    fn cache_control_lifetime_clamped() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(ttl(&[]), 10 * minute, "no header: the default");
+        assert_eq!(ttl(&["no-cache"]), Duration::from_secs(30), "the minimum");
+        assert_eq!(ttl(&["no-store"]), Duration::from_secs(30));
+        assert_eq!(ttl(&["max-age=0"]), Duration::from_secs(30));
+        assert_eq!(ttl(&["max-age=10"]), Duration::from_secs(30));
+        assert_eq!(ttl(&["public, max-age=900"]), 15 * minute);
+        assert_eq!(ttl(&["Max-Age=900"]), 15 * minute);
+        assert_eq!(ttl(&["max-age=\"900\""]), 15 * minute);
+        assert_eq!(ttl(&["max-age=2592000"]), 24 * 60 * minute, "the maximum");
+        assert_eq!(ttl(&["max-age=900", "no-cache"]), Duration::from_secs(30));
+        assert_eq!(ttl(&["max-age=-5"]), 10 * minute, "invalid: ignored");
+        assert_eq!(ttl(&["max-age=soon"]), 10 * minute, "invalid: ignored");
+    }
+
+    #[test]
+    fn overflowing_max_age_is_the_maximum() {
+        // RFC 9111 section 1.2.2: a delta-seconds value too large to represent counts as
+        // a very long lifetime, not as an absent one.
+        assert_eq!(
+            ttl(&["max-age=99999999999999999999999"]),
+            Duration::from_secs(24 * 3600)
+        );
+    }
 }

@@ -271,8 +271,8 @@ impl KeyStore {
         let generation = previous.as_ref().map_or(1, |keys| keys.generation + 1);
         let now = Instant::now();
         let keys = Arc::new(CachedKeys {
-            fresh_until: now + fetched.ttl,
-            usable_until: now + fetched.ttl + self.settings.max_stale,
+            fresh_until: later(now, fetched.ttl),
+            usable_until: later(now, fetched.ttl.saturating_add(self.settings.max_stale)),
             generation,
             set: fetched.set,
         });
@@ -312,6 +312,15 @@ impl KeyStore {
             );
         }
     }
+}
+
+/// Returns `now + delay`, or a time about a century ahead when `JwksSettings` hold
+/// durations too long for `Instant` (such as `Duration::MAX` meant as "forever").
+fn later(now: Instant, delay: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(delay.min(CENTURY))
+        .or_else(|| now.checked_add(delay.min(Duration::from_secs(24 * 3600))))
+        .unwrap_or(now)
 }
 
 fn unknown_key(kid: Option<&str>) -> KeyError {

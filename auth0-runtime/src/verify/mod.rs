@@ -89,11 +89,13 @@ impl TokenVerifier {
             }
         }
 
-        let parts = jws::split(token).map_err(malformed)?;
-        let header = jws::decode_object(parts.header).map_err(malformed)?;
-        let (alg, kid) = self.check_header(&header).map_err(invalid)?;
-        let claims = jws::decode_object(parts.payload).map_err(malformed)?;
-        let registered = self.check_claims(&claims, now).map_err(invalid)?;
+        let Prechecked {
+            parts,
+            alg,
+            kid,
+            claims,
+            registered,
+        } = self.precheck(token, now)?;
 
         let keys = &self.issuers[registered.issuer_index].1;
         let (key, generation) = match keys.key_for(kid.as_deref(), alg).await {
@@ -120,6 +122,26 @@ impl TokenVerifier {
         };
         self.cache.insert(digest, entry, now);
         Ok(token)
+    }
+
+    /// Runs the checks that need no key: the compact shape, the header and the claims.
+    pub(crate) fn precheck<'a>(
+        &self,
+        token: &'a str,
+        now: i64,
+    ) -> Result<Prechecked<'a>, AuthError> {
+        let parts = jws::split(token).map_err(malformed)?;
+        let header = jws::decode_object(parts.header).map_err(malformed)?;
+        let (alg, kid) = self.check_header(&header).map_err(invalid)?;
+        let claims = jws::decode_object(parts.payload).map_err(malformed)?;
+        let registered = self.check_claims(&claims, now).map_err(invalid)?;
+        Ok(Prechecked {
+            parts,
+            alg,
+            kid,
+            claims,
+            registered,
+        })
     }
 
     /// Re-checks a remembered token against the clock and the current key set.
@@ -279,6 +301,16 @@ impl TokenVerifier {
             Some(_) => Err(invalid_claim("aud")),
         }
     }
+}
+
+/// A token that passed [`TokenVerifier::precheck`] and awaits its signature check.
+#[derive(Debug)]
+pub(crate) struct Prechecked<'a> {
+    pub(crate) parts: jws::CompactJws<'a>,
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    pub(crate) claims: Map<String, Value>,
+    pub(crate) registered: RegisteredClaims,
 }
 
 enum Recheck {
