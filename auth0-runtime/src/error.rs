@@ -474,10 +474,10 @@ impl AuthRejection {
         for value in self.challenges() {
             headers.append(header::WWW_AUTHENTICATE, value);
         }
-        if let AuthError::DpopNonceRequired { nonce } = &self.error {
-            if let Some(value) = header_value(nonce) {
-                headers.insert(crate::dpop::DPOP_NONCE, value);
-            }
+        if let AuthError::DpopNonceRequired { nonce } = &self.error
+            && let Some(value) = header_value(nonce)
+        {
+            headers.insert(crate::dpop::DPOP_NONCE, value);
         }
         if self.status() == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));

@@ -1,1 +1,3 @@
+//! Serves Auth0's quickstart API.
+
 fn main() {}

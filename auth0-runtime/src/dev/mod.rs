@@ -195,7 +195,7 @@ impl DevIssuer {
     /// Starts a token with the issuer's defaults: `iss`, `aud`, `sub`, `iat`, `exp` in 10
     /// minutes, and the current key's `kid`.
     pub fn token(&self) -> TokenBuilder {
-        TokenBuilder::new(self.state.clone())
+        TokenBuilder::new(&self.state)
     }
 
     /// Signs `claims` under `header` with the current key, exactly as given: no claim or

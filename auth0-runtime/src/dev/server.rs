@@ -97,7 +97,7 @@ async fn token(
     let scope = request.scope.unwrap_or_default();
     let scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
 
-    let mut builder = TokenBuilder::new(state.clone())
+    let mut builder = TokenBuilder::new(&state)
         .subject(&format!("{client_id}@clients"))
         .audience(&audience)
         .expires_in(TOKEN_LIFETIME)

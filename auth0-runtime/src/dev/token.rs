@@ -18,7 +18,7 @@ pub struct TokenBuilder {
 }
 
 impl TokenBuilder {
-    pub(crate) fn new(state: Arc<IssuerState>) -> Self {
+    pub(crate) fn new(state: &IssuerState) -> Self {
         let key = state.signing_key();
         let now = now_seconds();
         let header = json!({ "alg": "RS256", "typ": "JWT", "kid": key.kid() });

@@ -231,10 +231,10 @@ impl Fetcher {
                 ttl = Duration::ZERO;
                 break;
             }
-            if let Some(seconds) = directive.strip_prefix("max-age=") {
-                if let Ok(seconds) = seconds.trim_matches('"').parse::<u64>() {
-                    ttl = Duration::from_secs(seconds);
-                }
+            if let Some(seconds) = directive.strip_prefix("max-age=")
+                && let Ok(seconds) = seconds.trim_matches('"').parse::<u64>()
+            {
+                ttl = Duration::from_secs(seconds);
             }
         }
         ttl.clamp(settings.min_ttl, settings.max_ttl.max(settings.min_ttl))

@@ -30,10 +30,10 @@ impl VerificationKey {
         if !self.for_signatures {
             return false;
         }
-        if let Some(key_alg) = &self.alg {
-            if key_alg != crate::dpop::algorithm_name(alg) {
-                return false;
-            }
+        if let Some(key_alg) = &self.alg
+            && key_alg != crate::dpop::algorithm_name(alg)
+        {
+            return false;
         }
         match (&self.kind, alg) {
             (

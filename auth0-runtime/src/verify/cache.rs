@@ -84,19 +84,11 @@ impl TokenCache {
         if shard.len() >= self.per_shard {
             shard.retain(|_, cached| cached.token.expires_at() > now);
         }
-        if shard.len() >= self.per_shard {
-            if let Some(victim) = shard.keys().next().copied() {
-                shard.remove(&victim);
-            }
+        if shard.len() >= self.per_shard
+            && let Some(victim) = shard.keys().next().copied()
+        {
+            shard.remove(&victim);
         }
         shard.insert(digest, entry);
-    }
-
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| shard.lock().unwrap().len())
-            .sum()
     }
 }
