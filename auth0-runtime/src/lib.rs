@@ -80,6 +80,7 @@ pub use auth0_macros::{
 #[doc(hidden)]
 pub mod __private {
     pub use axum;
+    pub use serde;
     pub use serde_json;
 
     pub use crate::extract::claims_from_request;
