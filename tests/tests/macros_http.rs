@@ -269,6 +269,7 @@ fn app(verifier: Verifier) -> Router {
         verifier,
         repo: Arc::new(MemoryRepo),
     };
+    // Routing the deprecated handler is the point of this route.
     #[allow(deprecated)]
     let legacy_route = get(legacy);
     Router::new()

@@ -7,8 +7,8 @@ use syn::LitStr;
 use super::ast::Input;
 use crate::attr_parsing::{Errors, printable};
 
-/// Claims that tokens always carry at the top level, so a namespaced field never finds
-/// them: the registered claims of RFC 7519, `scope` (RFC 8693), `azp` (OIDC Core),
+/// Claims that tokens carry at the top level, never under a namespace, so a namespaced
+/// field would never find them: the registered claims of RFC 7519, `scope` (RFC 8693), `azp` (OIDC Core),
 /// `cnf` (RFC 7800), and Auth0's `permissions` and `gty`.
 const TOP_LEVEL_CLAIMS: &[&str] = &[
     "iss",
@@ -157,6 +157,55 @@ fn validate_fields(input: &Input<'_>, errors: &mut Errors) {
             ));
         } else {
             claim_owners.insert(claim, ident);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::Span;
+
+    use super::*;
+
+    fn check(namespace: &str) -> syn::Result<()> {
+        validate_namespace(&LitStr::new(namespace, Span::call_site()))
+    }
+
+    #[test]
+    fn namespace_accepts_http_urls() {
+        for namespace in [
+            "https://myapp.example.com/",
+            "https://myapp.example.com",
+            "http://myapp.example.com/claims/",
+            "https://myapp.example.com:8443/",
+            "http://localhost/",
+            "https://notauth0.com/",
+        ] {
+            assert!(check(namespace).is_ok(), "{namespace}");
+        }
+    }
+
+    #[test]
+    fn namespace_rejects_other_values() {
+        for namespace in [
+            "",
+            "myapp.example.com",
+            "urn:myapp:claims",
+            "ftp://myapp.example.com/",
+            "HTTPS://myapp.example.com/",
+            "https://",
+            "https:///claims",
+            "https://my app.example.com/",
+            "https://myapp.example.com/\n",
+            "https://myapp.example.com/?v=1",
+            "https://myapp.example.com/#claims",
+            "https://user@myapp.example.com/",
+            "https://auth0.com/",
+            "https://tenant.us.auth0.com/",
+            "https://x.webtask.io/",
+            "https://x.WEBTASK.run/",
+        ] {
+            assert!(check(namespace).is_err(), "{namespace:?}");
         }
     }
 }

@@ -37,6 +37,7 @@ pub(crate) fn expand(
     function.sig.inputs.insert(0, guard);
 
     // The type has the handler's visibility because it appears in the handler's signature.
+    // Its name ends in the handler's snake-case name, hence the `allow` on it alone.
     quote! {
         #(#cfgs)*
         #[doc(hidden)]

@@ -169,3 +169,34 @@ fn validate_value(noun: &str, literal: &LitStr) -> syn::Result<()> {
 
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proc_macro2::Span;
+
+    use super::*;
+
+    fn check(value: &str) -> syn::Result<()> {
+        validate_value("scope", &LitStr::new(value, Span::call_site()))
+    }
+
+    #[test]
+    fn scope_token_grammar_boundaries() {
+        // RFC 6749 section 3.3: %x21 / %x23-5B / %x5D-7E.
+        for byte in 0_u8..=0x7f {
+            let value = format!("a{}", char::from(byte));
+            let allowed =
+                byte == 0x21 || (0x23..=0x5b).contains(&byte) || (0x5d..=0x7e).contains(&byte);
+            assert_eq!(check(&value).is_ok(), allowed, "byte {byte:#04x}");
+        }
+        assert!(check("read:messages").is_ok());
+        assert!(check("lire:été").is_err());
+    }
+
+    #[test]
+    fn scope_empty_or_blank_rejected() {
+        for value in ["", " ", "\t"] {
+            assert!(check(value).is_err(), "{value:?}");
+        }
+    }
+}
