@@ -78,8 +78,6 @@ pub struct Config {
     pub(crate) max_token_bytes: usize,
     pub(crate) jwks: JwksSettings,
     pub(crate) dpop: DpopConfig,
-    // NOTE: read by the DPoP proof checks, which compare `htu` with the request URL.
-    #[allow(dead_code)]
     pub(crate) url_policy: UrlPolicy,
     pub(crate) extra_root_certificates: Vec<Vec<u8>>,
     pub(crate) token_cache_capacity: usize,

@@ -85,6 +85,7 @@ pub mod __fuzz;
 #[doc(hidden)]
 pub mod __private {
     pub use axum;
+    pub use serde;
     pub use serde_json;
 
     pub use crate::extract::claims_from_request;

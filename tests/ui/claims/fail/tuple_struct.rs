@@ -1,0 +1,6 @@
+use auth0_runtime::Claims;
+
+#[derive(Claims)]
+struct Subject(String);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use auth0_runtime::protected;
+
+#[protected]
+struct Handler;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use auth0_runtime::protected;
+
+#[protected(scope = "read:messages")]
+async fn handler() -> &'static str {
+    "secret"
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use auth0_runtime::{StandardClaims, Verifier, protected};
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+
+#[protected]
+async fn handler(State(_verifier): State<Verifier>, claims: StandardClaims) -> String {
+    claims.sub
+}
+
+fn main() {
+    let _app: Router<Verifier> = Router::new().route("/", get(handler));
+}
