@@ -16,11 +16,13 @@
 //!
 //! # How the handler attributes work
 //!
-//! The attribute leaves the handler as written and adds one parameter in front of the
-//! others, `_: auth0_runtime::Require<__Auth0Requirement_NAME>`. The unit struct
-//! `__Auth0Requirement_NAME` is generated beside the handler, with the handler's visibility
-//! and `cfg` attributes, and implements `auth0_runtime::Requirement` with the clauses of every
-//! attribute on the handler. Axum runs extractors in parameter order, so the token is
+//! The attribute leaves the handler as written, except that its first extractor that can
+//! reject a request also runs the guard `auth0_runtime::Require<__Auth0Requirement_NAME>`:
+//! that parameter `pat: T` becomes `(_, pat): (Require<..>, T)`. `State` parameters are
+//! skipped, and a handler with no other parameter gets `_: Require<..>` in front. The unit struct `__Auth0Requirement_NAME` is generated beside the handler,
+//! with the handler's visibility and `cfg` attributes, and implements
+//! `auth0_runtime::Requirement` with the clauses of every attribute on the handler. Axum runs
+//! extractors in parameter order, and a tuple's extractors left to right, so the token is
 //! verified, and the scopes or permissions checked, before any other extractor reads the
 //! request: a caller without a valid token gets 401, never a 400 or 422 about the body.
 //!
@@ -36,11 +38,11 @@
 //!
 //! - The handler must be a free `async fn`. Methods and functions inside `impl` blocks are
 //!   not supported, because the requirement type is a struct emitted next to the handler.
-//! - Put `#[axum::debug_handler]` below these attributes. Above them the build fails with
-//!   error E0061 ("this function takes 2 arguments but 1 argument was supplied"), because
-//!   `debug_handler` (axum-macros 0.5) checks a copy of the function that it calls with the
-//!   parameters it saw, before the guard was added.
-//! - rustdoc shows the added parameter in the handler's signature.
+//! - `#[axum::debug_handler]` works above or below these attributes, except above one on a
+//!   handler without parameters other than `State`: that build fails with error E0061, because
+//!   `debug_handler` (axum-macros 0.5) checks a call with the arguments it saw, before the
+//!   guard parameter was added. Put it below the attribute there.
+//! - rustdoc shows the guard in the handler's signature.
 
 #![warn(clippy::pedantic)]
 

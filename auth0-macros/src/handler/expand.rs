@@ -3,11 +3,12 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
-use syn::{FnArg, Ident, ItemFn, parse_quote};
+use syn::spanned::Spanned as _;
+use syn::{FnArg, Ident, ItemFn, parse_quote, parse_quote_spanned};
 
 use super::attr::HandlerAttr;
 
-/// Emits the handler with the guard as its first parameter, and the requirement type that
+/// Emits the handler with the guard as its first extractor, and the requirement type that
 /// holds the clauses of every attribute.
 ///
 /// The guard comes first so that Axum authenticates the request before it runs any other
@@ -33,8 +34,29 @@ pub(crate) fn expand(
     });
 
     let mut function = function.clone();
-    let guard: FnArg = parse_quote!(_: #runtime::Require<#requirement>);
-    function.sig.inputs.insert(0, guard);
+    let guard = quote!(#runtime::Require<#requirement>);
+    // The guard joins the first parameter that can reject a request, in a tuple extractor
+    // that Axum runs left to right, so the handler keeps its arity: `#[axum::debug_handler]`
+    // above this attribute generates calls with the original number of arguments. `State`
+    // parameters are skipped, because they never reject and `debug_handler` infers the state
+    // type from them.
+    let joined = function
+        .sig
+        .inputs
+        .iter_mut()
+        .find_map(|input| match input {
+            FnArg::Typed(typed) if !is_state(&typed.ty) => Some(typed),
+            _ => None,
+        });
+    match joined {
+        Some(typed) => {
+            let pat = &typed.pat;
+            let ty = &typed.ty;
+            *typed.pat = parse_quote!((_, #pat));
+            *typed.ty = parse_quote_spanned!(ty.span()=> (#guard, #ty));
+        }
+        None => function.sig.inputs.insert(0, parse_quote!(_: #guard)),
+    }
 
     // The type has the handler's visibility because it appears in the handler's signature.
     // Its name ends in the handler's snake-case name, hence the `allow` on it alone.
@@ -61,4 +83,15 @@ pub(crate) fn requirement_ident(handler: &Ident) -> Ident {
         handler.unraw(),
         span = handler.span()
     )
+}
+
+/// Returns whether `ty` is written as Axum's `State<..>` extractor.
+fn is_state(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    path.path
+        .segments
+        .last()
+        .is_some_and(|segment| segment.ident == "State")
 }

@@ -50,16 +50,33 @@ pub(crate) fn validate_signature(function: &ItemFn, kind: AttrKind, errors: &mut
     }
 }
 
-/// Returns whether the first parameter is the guard that `expand` adds:
-/// `_: <runtime>::Require<__Auth0Requirement_NAME>`.
+/// Returns whether a parameter carries the guard that `expand` adds: either
+/// `_: <runtime>::Require<__Auth0Requirement_NAME>`, or `(_, pat): (<that type>, T)`.
 pub(crate) fn has_guard(function: &ItemFn) -> bool {
-    let Some(FnArg::Typed(first)) = function.sig.inputs.first() else {
-        return false;
-    };
-    if !matches!(&*first.pat, Pat::Wild(_)) {
-        return false;
-    }
-    let Type::Path(require) = &*first.ty else {
+    let expected = requirement_ident(&function.sig.ident);
+    function.sig.inputs.iter().any(|input| {
+        let FnArg::Typed(typed) = input else {
+            return false;
+        };
+        match (&*typed.pat, &*typed.ty) {
+            (Pat::Wild(_), ty) => is_guard_type(ty, &expected),
+            (Pat::Tuple(pattern), Type::Tuple(tuple)) => {
+                pattern.elems.len() == 2
+                    && matches!(pattern.elems.first(), Some(Pat::Wild(_)))
+                    && tuple.elems.len() == 2
+                    && tuple
+                        .elems
+                        .first()
+                        .is_some_and(|ty| is_guard_type(ty, &expected))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Returns whether `ty` is `<runtime>::Require<expected>`.
+fn is_guard_type(ty: &Type, expected: &Ident) -> bool {
+    let Type::Path(require) = ty else {
         return false;
     };
     let Some(last) = require.path.segments.last() else {
@@ -71,8 +88,7 @@ pub(crate) fn has_guard(function: &ItemFn) -> bool {
     let Some(GenericArgument::Type(Type::Path(requirement))) = arguments.args.first() else {
         return false;
     };
-    let expected = requirement_ident(&function.sig.ident);
-    last.ident == "Require" && requirement.path.is_ident(&expected)
+    last.ident == "Require" && requirement.path.is_ident(expected)
 }
 
 /// Returns the type name of a parameter that reads the token's claims: `StandardClaims`,
