@@ -139,7 +139,9 @@ impl TokenVerifier {
         {
             return Recheck::Rejected(TokenError::NotYetValid);
         }
-        if !self.keys.still_has(token.kid(), cached.key_generation) {
+        if !self.keys.still_has(cached.key_generation) {
+            let kid = token.kid().unwrap_or_default();
+            tracing::trace!(kid, "key set changed; verifying a remembered token again");
             return Recheck::KeyGone;
         }
         Recheck::Valid
