@@ -91,7 +91,7 @@ impl Config {
     /// environment win over the file.
     ///
     /// Reads `AUTH0_DOMAIN` or `AUTH0_ISSUER_BASE_URL`, and `AUTH0_AUDIENCE`, plus the DPoP
-    /// and proxy variables listed on [`DpopConfig::from_env`] and [`UrlPolicy::from_env`].
+    /// and proxy variables listed on [`DpopConfig::from_lookup`] and [`UrlPolicy::from_lookup`].
     ///
     /// # Errors
     ///
