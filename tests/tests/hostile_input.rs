@@ -518,6 +518,11 @@ fn cases(api: &HostileApi) -> Vec<Case> {
             json!("\"'\\\"; DROP TABLE keys; --\""),
             tok(UNKNOWN_KEY),
         ),
+        (
+            "with a line break",
+            json!("x\nFORGED log line"),
+            tok(UNKNOWN_KEY),
+        ),
         ("10 KB long", json!("k".repeat(10 * 1024)), tok(MALFORMED)),
         ("a number", json!(42), tok(MALFORMED)),
         ("null", Value::Null, tok(MALFORMED)),
@@ -616,6 +621,23 @@ fn cases(api: &HostileApi) -> Vec<Case> {
         "H6 tab between scheme and token",
         format!("Bearer\t{vt}"),
         Expect::Ok,
+    ));
+
+    // Header values with line breaks, which must not start a line of their own in a log.
+    let token = issuer.token().header("typ", "JWT\nFORGED log line").sign();
+    cases.push(Case::bearer(
+        "typ with a line break",
+        &token,
+        tok(NOT_ACCESS_TOKEN),
+    ));
+    let token = issuer
+        .token()
+        .header("alg", "RS256\nFORGED log line")
+        .sign();
+    cases.push(Case::bearer(
+        "alg with a line break",
+        &token,
+        tok(DISALLOWED_ALG),
     ));
 
     // RFC 8725 section 3.11 (explicit typing) and 2.1 (algorithm confusion) and more.
@@ -1017,6 +1039,11 @@ async fn no_token_reaches_trace_logs() {
     assert!(
         text.contains("request rejected"),
         "the rejections were logged"
+    );
+    let forged = text.lines().find(|line| line.starts_with("FORGED"));
+    assert!(
+        forged.is_none(),
+        "a header value started a log line: {forged:?}"
     );
     for case in &cases {
         for value in &case.authorization {

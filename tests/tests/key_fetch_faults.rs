@@ -498,3 +498,30 @@ async fn unbounded_cache_settings_do_not_panic() {
     assert_unknown_key(&private(&api, &unknown).await, "unknown kid");
     assert_eq!(private(&api, &valid).await.status, 200);
 }
+
+#[tokio::test]
+async fn replaced_key_material_revokes_cached_tokens() {
+    let issuer = FaultIssuer::start().await;
+    let api = start_api(&issuer, test_jwks_settings()).await;
+    let old = issuer.token(AUDIENCE).sign();
+    assert_eq!(
+        private(&api, &old).await.status,
+        200,
+        "verified and remembered"
+    );
+
+    // The issuer replaces the key behind `k1`, as after a leak of the old private key.
+    let replacement = Arc::new(DevKey::generate("k1").expect("generate a key"));
+    issuer.publish(vec![replacement.public_jwk()]);
+    after_cooldown().await;
+    let unknown = issuer.token(AUDIENCE).header("kid", "other").sign();
+    assert_unknown_key(&private(&api, &unknown).await, "the refetch");
+    assert_eq!(issuer.jwks_requests(), 2);
+
+    let outcome = private(&api, &old).await;
+    let description = "the access token signature is invalid";
+    assert_eq!(outcome.status, 401, "a token of the replaced key");
+    assert_eq!(outcome.challenges, invalid_token_challenge(description));
+    let new = issuer.token(AUDIENCE).signed_by(replacement).sign();
+    assert_eq!(private(&api, &new).await.status, 200);
+}

@@ -200,3 +200,64 @@ fn kid_of(token: &str) -> String {
     let header: serde_json::Value = serde_json::from_slice(&bytes).expect("a JSON header");
     header["kid"].as_str().expect("a kid").to_owned()
 }
+
+/// Builds an ES256 DPoP proof (RFC 9449 section 4.2) for `htm` and `htu` with a fresh
+/// P-256 key, and returns it with the key's RFC 7638 thumbprint.
+fn dpop_proof(htm: &str, htu: &str) -> (String, String) {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::Digest as _;
+
+    let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("a P-256 key");
+    let point = pair.public_key().as_ref();
+    let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
+    let y = URL_SAFE_NO_PAD.encode(&point[33..65]);
+    // RFC 7638: the required members in lexicographic order, without whitespace.
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+    let thumbprint = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(canonical.as_bytes()));
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
+    let header = json!({
+        "typ": "dpop+jwt",
+        "alg": "ES256",
+        "jwk": { "kty": "EC", "crv": "P-256", "x": x, "y": y },
+    });
+    let claims = json!({ "jti": format!("proof-{now}-{x}"), "htm": htm, "htu": htu, "iat": now });
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = pair
+        .sign(&SystemRandom::new(), input.as_bytes())
+        .expect("sign the proof");
+    let proof = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()));
+    (proof, thumbprint)
+}
+
+#[tokio::test]
+async fn dpop_bound_token_rejected_as_bearer() {
+    let (provider, api) = start().await;
+    let (proof, thumbprint) = dpop_proof("POST", provider.token_endpoint());
+    let token = provider
+        .dpop_bound_token(clients::READER, Some("read:messages"), &proof)
+        .await;
+    let payload = token.split('.').nth(1).expect("a payload part");
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("a base64url payload"),
+    )
+    .expect("JSON claims");
+    assert_eq!(claims["cnf"]["jkt"], thumbprint, "bound to the proof's key");
+
+    let outcome = get_bearer(&api.url("/api/private"), &token).await;
+    let description = "the access token is DPoP-bound and must be sent with the DPoP scheme";
+    assert_eq!(outcome.status, 401);
+    assert_eq!(outcome.challenges, invalid_token_challenge(description));
+    assert_eq!(outcome.body, error_body("invalid_token", description));
+}

@@ -168,13 +168,6 @@ impl KeySet {
         &self.keys[index]
     }
 
-    pub(crate) fn contains_kid(&self, kid: Option<&str>) -> bool {
-        match kid {
-            Some(kid) => self.keys.iter().any(|key| key.kid.as_deref() == Some(kid)),
-            None => self.keys.len() == 1,
-        }
-    }
-
     pub(crate) fn kids(&self) -> Vec<&str> {
         self.keys
             .iter()

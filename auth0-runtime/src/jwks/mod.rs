@@ -138,15 +138,15 @@ impl KeyStore {
         self.fetch_and_store(&mut state).await.map(drop)
     }
 
-    /// Returns whether the current set still has a key with this `kid`, so a remembered
-    /// token is dropped once its key leaves the set.
-    pub(crate) fn still_has(&self, kid: Option<&str>, generation: u64) -> bool {
+    /// Returns whether a token verified with the key set of `generation` may be trusted
+    /// without a new signature check: only while that set is current and usable. After any
+    /// refresh the token is verified again, because the issuer may have replaced the key
+    /// material behind the same `kid`.
+    pub(crate) fn still_has(&self, generation: u64) -> bool {
         let current = self.current.load();
-        match current.as_ref() {
-            Some(keys) if keys.generation == generation => Instant::now() < keys.usable_until,
-            Some(keys) => Instant::now() < keys.usable_until && keys.set.contains_kid(kid),
-            None => false,
-        }
+        current
+            .as_ref()
+            .is_some_and(|keys| keys.generation == generation && Instant::now() < keys.usable_until)
     }
 
     /// Finds the key for a token, fetching the set when it is cold, too old, or lacks the

@@ -157,7 +157,9 @@ impl TokenVerifier {
             return Recheck::Rejected(TokenError::NotYetValid);
         }
         let keys = &self.issuers[cached.issuer_index].1;
-        if !keys.still_has(token.kid(), cached.key_generation) {
+        if !keys.still_has(cached.key_generation) {
+            let kid = token.kid().unwrap_or_default();
+            tracing::trace!(kid, "key set changed; verifying a remembered token again");
             return Recheck::KeyGone;
         }
         Recheck::Valid
