@@ -3,7 +3,7 @@
 //! The routes and messages follow Auth0's API quickstarts: `/api/public` is open,
 //! `/api/private` needs any valid token, `/api/private-scoped` needs `read:messages`.
 
-use auth0_runtime::{Clause, Require, Requirement, StandardClaims, VerifiedToken, Verifier};
+use auth0_runtime::{Claims, StandardClaims, Verifier, protected, requires_scope};
 use axum::Json;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -20,13 +20,13 @@ pub fn app(verifier: Verifier, cors_origins: &[HeaderValue]) -> Router {
         .route("/api/public", get(public))
         .route("/api/private", get(private))
         .route("/api/private-scoped", get(private_scoped))
-        .route("/api/protected", get(protected))
+        .route("/api/protected", get(guarded))
         .route("/api/profile", get(profile))
         .layer(cors(cors_origins))
         .with_state(verifier)
 }
 
-/// Answers browser preflights for the listed origins, and exposes the authentication
+/// Handles browser preflights for the listed origins, and exposes the authentication
 /// headers so a browser client can read why a request was rejected.
 fn cors(origins: &[HeaderValue]) -> CorsLayer {
     CorsLayer::new()
@@ -49,6 +49,7 @@ async fn public() -> Json<Value> {
     }))
 }
 
+#[protected]
 async fn private(claims: StandardClaims) -> Json<Value> {
     Json(json!({
         "message": "Hello from a private endpoint! You need to be authenticated to see this.",
@@ -56,40 +57,39 @@ async fn private(claims: StandardClaims) -> Json<Value> {
     }))
 }
 
-struct ReadMessages;
-
-impl Requirement for ReadMessages {
-    const CLAUSES: &'static [Clause] = &[Clause::all_scopes(&["read:messages"])];
-}
-
-async fn private_scoped(_: Require<ReadMessages>, claims: StandardClaims) -> Json<Value> {
+#[requires_scope("read:messages")]
+async fn private_scoped(claims: StandardClaims) -> Json<Value> {
     Json(json!({
         "message": "Hello from a private endpoint! You need to be authenticated and have a scope of read:messages to see this.",
         "user_id": claims.sub,
     }))
 }
 
-struct Authenticated;
-
-impl Requirement for Authenticated {
-    const CLAUSES: &'static [Clause] = &[];
-}
-
-async fn protected(_: Require<Authenticated>) -> Json<Value> {
+#[protected]
+async fn guarded() -> Json<Value> {
     Json(json!({
         "message": "Hello from a protected endpoint! The handler runs only for a valid token."
     }))
 }
 
-async fn profile(token: VerifiedToken) -> Json<Value> {
-    let roles = token
-        .optional_claim::<Vec<String>>(ROLES_CLAIM)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
+/// The claims `/api/profile` returns. Machine-to-machine tokens have no roles and may
+/// have no permissions, so both default to empty.
+#[derive(Claims, Debug)]
+#[claims(namespace = "https://myapp.example.com/")]
+struct Profile {
+    sub: String,
+    #[claims(default)]
+    permissions: Vec<String>,
+    /// Read from `https://myapp.example.com/roles`.
+    #[claims(namespaced, default)]
+    roles: Vec<String>,
+}
+
+#[protected]
+async fn profile(profile: Profile) -> Json<Value> {
     Json(json!({
-        "sub": token.subject(),
-        "permissions": token.permissions(),
-        "roles": roles,
+        "sub": profile.sub,
+        "permissions": profile.permissions,
+        "roles": profile.roles,
     }))
 }

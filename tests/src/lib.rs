@@ -177,3 +177,8 @@ pub fn invalid_token_challenge(description: &str) -> Vec<String> {
 pub fn error_body(error: &str, description: &str) -> Value {
     serde_json::json!({ "error": error, "error_description": description })
 }
+
+/// Compiles the README's Rust examples as doctests, so the usage shown there stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

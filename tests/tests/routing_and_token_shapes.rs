@@ -176,7 +176,9 @@ async fn machine_token_reaches_every_route() {
 }
 
 #[tokio::test]
-async fn profile_ignores_malformed_roles() {
+async fn profile_rejects_malformed_roles() {
+    // `/api/profile` reads roles into a typed `Vec<String>`: a roles claim of another type
+    // makes the token invalid for that route, never a 500.
     let app = ExampleApi::start().await;
     for roles in [json!("admin"), json!([1, 2]), json!({ "admin": true })] {
         let token = app
@@ -185,7 +187,20 @@ async fn profile_ignores_malformed_roles() {
             .claim(example_api::ROLES_CLAIM, roles.clone())
             .sign();
         let outcome = get_bearer(&app.url("/api/profile"), &token).await;
-        assert_eq!(outcome.status, 200, "roles {roles}");
-        assert_eq!(outcome.body["roles"], json!([]), "roles {roles}");
+        assert_eq!(outcome.status, 401, "roles {roles}");
+        assert_eq!(
+            outcome.challenges,
+            vec![
+                "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"the access token has an invalid claim\""
+            ],
+            "roles {roles}"
+        );
+        assert_eq!(outcome.body["error"], "invalid_token", "roles {roles}");
+
+        let outcome = get_bearer(&app.url("/api/private"), &token).await;
+        assert_eq!(
+            outcome.status, 200,
+            "roles {roles} on a route that ignores them"
+        );
     }
 }
