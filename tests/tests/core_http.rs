@@ -535,3 +535,45 @@ async fn second_issuer_trusted_only_when_configured() {
     let outcome = get_bearer(&api.url("/api/private"), &crossed).await;
     assert_eq!(outcome.status, 401);
 }
+
+#[tokio::test]
+async fn profile_reads_namespaced_roles_only() {
+    let app = ExampleApi::start().await;
+    let url = app.url("/api/profile");
+    let admin = json!(["admin"]);
+    let cases = [
+        (
+            "namespaced",
+            app.issuer
+                .token()
+                .claim(example_api::ROLES_CLAIM, admin.clone()),
+            json!(["admin"]),
+        ),
+        (
+            "bare",
+            app.issuer.token().claim("roles", admin.clone()),
+            json!([]),
+        ),
+        (
+            "other namespace",
+            app.issuer
+                .token()
+                .claim("https://other.example.com/roles", admin.clone()),
+            json!([]),
+        ),
+        ("absent", app.issuer.token(), json!([])),
+    ];
+    for (case, token, roles) in cases {
+        let token = token
+            .subject("auth0|bob")
+            .permissions(["read:messages"])
+            .sign();
+        let outcome = get_bearer(&url, &token).await;
+        assert_eq!(outcome.status, 200, "{case}");
+        assert_eq!(
+            outcome.body,
+            json!({ "sub": "auth0|bob", "permissions": ["read:messages"], "roles": roles }),
+            "{case}"
+        );
+    }
+}
