@@ -65,13 +65,16 @@ impl TokenVerifier {
             }));
         }
         let now = now_seconds();
-        let digest = cache::digest(token);
-        if let Some(cached) = self.cache.get(&digest) {
+        // With the cache off, the digest is not worth computing.
+        let digest = self.cache.is_enabled().then(|| cache::digest(token));
+        if let Some(digest) = &digest
+            && let Some(cached) = self.cache.get(digest)
+        {
             match self.recheck(&cached, now) {
                 Recheck::Valid => return Ok(cached.token),
                 Recheck::Rejected(error) => return Err(invalid(error)),
                 // The key may have been replaced under the same `kid`: verify afresh.
-                Recheck::KeyGone => self.cache.remove(&digest),
+                Recheck::KeyGone => self.cache.remove(digest),
             }
         }
 
@@ -97,11 +100,13 @@ impl TokenVerifier {
         }
 
         let token = VerifiedToken::new(claims, registered, kid);
-        let entry = CachedToken {
-            token: token.clone(),
-            key_generation: generation,
-        };
-        self.cache.insert(digest, entry, now);
+        if let Some(digest) = digest {
+            let entry = CachedToken {
+                token: token.clone(),
+                key_generation: generation,
+            };
+            self.cache.insert(digest, entry, now);
+        }
         Ok(token)
     }
 
