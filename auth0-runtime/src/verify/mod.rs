@@ -6,6 +6,7 @@
 
 mod cache;
 pub(crate) mod jws;
+pub(crate) mod signature;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -89,13 +90,12 @@ impl TokenVerifier {
             Err(KeyError::Token(error)) => return Err(invalid(error)),
             Err(KeyError::Unavailable) => return Err(AuthError::KeysUnavailable),
         };
-        let verified = jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            &key.key().decoding,
-            alg,
-        );
-        if !matches!(verified, Ok(true)) {
+        let signing_input = parts.signing_input.as_bytes();
+        if !key
+            .key()
+            .signature
+            .verify(alg, signing_input, parts.signature)
+        {
             return Err(invalid(TokenError::InvalidSignature));
         }
 
