@@ -90,3 +90,20 @@ pub mod __private {
 
     pub use crate::extract::claims_from_request;
 }
+
+/// Internal functions for the Criterion benchmarks in `benches/`. Not a public API.
+#[doc(hidden)]
+pub mod __bench {
+    use axum::http::HeaderMap;
+
+    use crate::extract::authorization::{self, Authorization};
+
+    /// Parses the `Authorization` header as every protected request does, and returns the
+    /// credential of a `Bearer` or `DPoP` header.
+    pub fn parse_authorization(headers: &HeaderMap) -> Option<&str> {
+        match authorization::parse(headers) {
+            Ok(Authorization::Credential { token, .. }) => Some(token),
+            _ => None,
+        }
+    }
+}

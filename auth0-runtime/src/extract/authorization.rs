@@ -158,6 +158,18 @@ mod tests {
     }
 
     #[test]
+    fn single_word_boundaries() {
+        assert!(is_single_word("AZaz09-._~+/=="));
+        assert!(
+            is_single_word("a=b"),
+            "passed on, and rejected as a malformed token"
+        );
+        for rejected in ["a b", "a,b", "a\tb", ""] {
+            assert!(!is_single_word(rejected), "{rejected:?}");
+        }
+    }
+
+    #[test]
     fn two_headers_rejected() {
         let mut headers = HeaderMap::new();
         headers.append(header::AUTHORIZATION, HeaderValue::from_static("Bearer a"));

@@ -3,6 +3,8 @@
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 
+use crate::verify::signature::SignatureKey;
+
 /// The smallest RSA modulus accepted, in bits (RFC 7518 section 3.3 requires 2048).
 const MIN_RSA_BITS: usize = 2048;
 
@@ -14,7 +16,7 @@ pub(crate) struct VerificationKey {
     alg: Option<String>,
     /// False when `use` or `key_ops` mark the key as not for verifying signatures.
     for_signatures: bool,
-    pub(crate) decoding: DecodingKey,
+    pub(crate) signature: SignatureKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,7 +239,7 @@ fn parse_key(entry: &Value) -> Result<VerificationKey, &'static str> {
         kind,
         alg,
         for_signatures,
-        decoding,
+        signature: SignatureKey::new(decoding),
     })
 }
 

@@ -6,6 +6,7 @@
 
 mod cache;
 pub(crate) mod jws;
+pub(crate) mod signature;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -79,13 +80,16 @@ impl TokenVerifier {
             }));
         }
         let now = now_seconds();
-        let digest = cache::digest(token);
-        if let Some(cached) = self.cache.get(&digest) {
+        // With the cache off, the digest is not worth computing.
+        let digest = self.cache.is_enabled().then(|| cache::digest(token));
+        if let Some(digest) = &digest
+            && let Some(cached) = self.cache.get(digest)
+        {
             match self.recheck(&cached, now) {
                 Recheck::Valid => return Ok(cached.token),
                 Recheck::Rejected(error) => return Err(invalid(error)),
                 // The key may have been replaced under the same `kid`: verify afresh.
-                Recheck::KeyGone => self.cache.remove(&digest),
+                Recheck::KeyGone => self.cache.remove(digest),
             }
         }
 
@@ -103,24 +107,25 @@ impl TokenVerifier {
             Err(KeyError::Token(error)) => return Err(invalid(error)),
             Err(KeyError::Unavailable) => return Err(AuthError::KeysUnavailable),
         };
-        let verified = jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            &key.key().decoding,
-            alg,
-        );
-        if !matches!(verified, Ok(true)) {
+        let signing_input = parts.signing_input.as_bytes();
+        if !key
+            .key()
+            .signature
+            .verify(alg, signing_input, parts.signature)
+        {
             return Err(invalid(TokenError::InvalidSignature));
         }
 
         let issuer_index = registered.issuer_index;
         let token = VerifiedToken::new(claims, registered, kid);
-        let entry = CachedToken {
-            token: token.clone(),
-            issuer_index,
-            key_generation: generation,
-        };
-        self.cache.insert(digest, entry, now);
+        if let Some(digest) = digest {
+            let entry = CachedToken {
+                token: token.clone(),
+                issuer_index,
+                key_generation: generation,
+            };
+            self.cache.insert(digest, entry, now);
+        }
         Ok(token)
     }
 
