@@ -133,9 +133,12 @@ const SHARDS: usize = 16;
 /// nothing, so proofs issued before it started are rejected with
 /// [`Insertion::HistoryIncomplete`].
 ///
-/// NOTE: a proof whose `iat` was ahead of the server's clock (by at most `max_future`) and
-/// that was used just before a restart passes this rule, so it can be replayed once after
-/// the restart. A smaller `max_future` narrows this gap.
+/// NOTE: the rule compares whole seconds, so a proof used just before a restart passes it
+/// when its `iat` is not earlier than the second the new history began. That is a proof
+/// dated ahead of the server's clock (by at most `max_future`), or one made in the same
+/// second as the restart. Such a proof can be replayed once after the restart. A smaller
+/// `max_future` narrows this gap, but closing it would mean rejecting every proof for
+/// `max_future` plus one second after each start.
 #[derive(Debug)]
 pub struct MemoryReplayStore {
     shards: Vec<Mutex<Shard>>,
