@@ -171,14 +171,25 @@ impl MemoryReplayStore {
 
     /// Creates a store for at most `capacity` unexpired entries.
     pub fn new(capacity: usize) -> Self {
+        Self::with_history_start(capacity, now_seconds())
+    }
+
+    /// Creates a store whose history begins at `started_at` (seconds since the Unix epoch),
+    /// for callers that run on a fixed clock.
+    pub(crate) fn with_history_start(capacity: usize, started_at: i64) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
-            started_at: now_seconds(),
+            started_at,
         }
     }
 
-    fn insert_now(&self, entry: &ReplayEntry, now: i64) -> Result<Insertion, ReplayStoreError> {
+    /// Inserts `entry` at the time `now` (seconds since the Unix epoch).
+    pub(crate) fn insert_now(
+        &self,
+        entry: &ReplayEntry,
+        now: i64,
+    ) -> Result<Insertion, ReplayStoreError> {
         let index = usize::from(entry.key[0]) % SHARDS;
         let mut shard = self.shards[index]
             .lock()
