@@ -2,10 +2,15 @@
 //! reachable without a network or a running server. Not a public API.
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use jsonwebtoken::Algorithm;
 
 use crate::config::Config;
+use crate::dpop::{
+    DPOP, DpopConfig, Insertion, MemoryReplayStore, ProofChecker, ProofRequest, ReplayStoreError,
+};
 use crate::extract::authorization::{self, Authorization};
 use crate::jwks::KeySet;
+use crate::request_url::normalize_url;
 use crate::verify::TokenVerifier;
 
 /// Parses `Authorization` header lines as a request would carry them. Lines that are not
@@ -82,4 +87,79 @@ pub fn parse_key_set(
         crate::jwks::Lookup::Found(_)
     );
     Ok(found)
+}
+
+/// The DPoP proof checks of RFC 9449 section 4.3 for one fixed request: the header count
+/// and size, the compact shape, `typ`, `alg`, `jwk`, the claims, the signature and, for a
+/// proof that passes, the replay store. The access token itself is not verified.
+#[derive(Debug)]
+pub struct ProofChecks {
+    checker: ProofChecker,
+    max_age: i64,
+    method: String,
+    url: String,
+    access_token: String,
+}
+
+/// A proof that passed [`ProofChecks::check`], and what a replay store made of it.
+#[derive(Debug)]
+pub struct AcceptedProof {
+    /// The RFC 7638 thumbprint of the proof's key.
+    pub jkt: String,
+    /// The outcome of recording the proof in an empty in-memory replay store.
+    pub first_use: Result<Insertion, ReplayStoreError>,
+    /// The outcome of recording the same proof again.
+    pub second_use: Result<Insertion, ReplayStoreError>,
+}
+
+impl ProofChecks {
+    /// Builds the checks for proofs signed with one of `algorithms`, for a request with
+    /// this method, URL (normalized here, as the request side is) and access token. The
+    /// other settings are the defaults of [`DpopConfig`]: 300 s of `max_age`, 30 s of
+    /// `max_future`, no nonce.
+    ///
+    /// # Panics
+    ///
+    /// When `url` is not an absolute http or https URL.
+    pub fn new(algorithms: &[Algorithm], method: &str, url: &str, access_token: &str) -> Self {
+        let config = DpopConfig::default().algorithms(algorithms.iter().copied());
+        Self {
+            checker: ProofChecker::new(&config),
+            max_age: i64::try_from(config.max_age.as_secs()).unwrap_or(i64::MAX),
+            method: method.to_owned(),
+            url: normalize_url(url).expect("an absolute http or https URL"),
+            access_token: access_token.to_owned(),
+        }
+    }
+
+    /// Checks the proof carried by these `DPoP` header lines at the time `now` (seconds
+    /// since the Unix epoch). Lines that are not valid header bytes are skipped, because an
+    /// HTTP server would never deliver them. A proof that passes is recorded twice in a
+    /// fresh in-memory replay store whose history starts at `now - max_age`.
+    ///
+    /// # Errors
+    ///
+    /// The rejection the API would respond with.
+    pub fn check(&self, lines: &[&[u8]], now: i64) -> Result<AcceptedProof, crate::AuthError> {
+        let mut headers = HeaderMap::new();
+        for line in lines {
+            if let Ok(value) = HeaderValue::from_bytes(line) {
+                headers.append(DPOP, value);
+            }
+        }
+        let request = ProofRequest {
+            method: &self.method,
+            url: Ok(&self.url),
+            access_token: Some(&self.access_token),
+        };
+        let proof = self.checker.check(&headers, &request, now)?;
+
+        let store = MemoryReplayStore::with_history_start(16, now - self.max_age);
+        let entry = proof.replay_entry(self.max_age);
+        Ok(AcceptedProof {
+            first_use: store.insert_now(&entry, now),
+            second_use: store.insert_now(&entry, now),
+            jkt: proof.jkt,
+        })
+    }
 }

@@ -188,10 +188,12 @@ pub enum RequestUrlError {
 /// The rules are the syntax- and scheme-based normalization of RFC 3986 sections 6.2.2 and
 /// 6.2.3. Scheme and host become lower case, a default port and dot segments are removed,
 /// and an empty path becomes `/`. Percent-encoded unreserved characters are decoded, and
-/// other percent-encodings get upper-case hex digits. Parsing follows the WHATWG URL standard (the `url`
-/// crate), which also percent-encodes characters that may not appear in a path. A trailing
-/// slash is significant, and so is the scheme. Only visible ASCII is accepted, and no user
-/// name or password.
+/// other percent-encodings get upper-case hex digits. A `%` that does not start a
+/// percent-encoded octet is taken literally and becomes `%25`. Parsing follows the WHATWG
+/// URL standard (the `url` crate), which also percent-encodes characters that may not
+/// appear in a path. A trailing slash is significant, and so is the scheme. Only visible
+/// ASCII is accepted, and no user name or password. Normalizing a result again returns it
+/// unchanged.
 pub fn normalize_url(text: &str) -> Option<String> {
     if text.len() > MAX_URL_BYTES || !text.bytes().all(|byte| byte.is_ascii_graphic()) {
         return None;
@@ -214,7 +216,10 @@ pub fn normalize_url(text: &str) -> Option<String> {
     Some(url.into())
 }
 
-/// Decodes percent-encoded unreserved characters and upper-cases the hex digits of the rest.
+/// Decodes percent-encoded unreserved characters, upper-cases the hex digits of the rest,
+/// and encodes a `%` that does not start a percent-encoded octet as `%25`. Left alone, such a
+/// `%` could form a new octet with the characters after it, and the result would change
+/// when normalized again.
 fn normalize_percent_encoding(path: &str) -> String {
     let bytes = path.as_bytes();
     let mut out = String::with_capacity(path.len());
@@ -233,6 +238,10 @@ fn normalize_percent_encoding(path: &str) -> String {
                     out.push(char::from(low.to_ascii_uppercase()));
                 }
                 index += 3;
+            }
+            (b'%', _) => {
+                out.push_str("%25");
+                index += 1;
             }
             _ => {
                 out.push(char::from(byte));
@@ -427,6 +436,49 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(normalize_url(input).as_deref(), Some(expected), "{input}");
         }
+    }
+
+    #[test]
+    fn normalize_encodes_stray_percent() {
+        let cases = [
+            ("https://a.example/a%", "https://a.example/a%25"),
+            ("https://a.example/%x/%4", "https://a.example/%25x/%254"),
+            ("https://a.example/%%%34%31", "https://a.example/%25%2541"),
+            (
+                "https://a.example/%%41eeucer",
+                "https://a.example/%25Aeeucer",
+            ),
+            ("https://a.example/%25", "https://a.example/%25"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalize_url(input).as_deref(), Some(expected), "{input}");
+        }
+    }
+
+    #[test]
+    fn normalize_is_idempotent() {
+        for input in [
+            "https://a.example/%%%34%31",
+            "https://a.example/%%41eeucer/%x",
+            "HTTPS://A.example:443/%7e/%2f/%",
+        ] {
+            let once = normalize_url(input).unwrap();
+            assert_eq!(
+                normalize_url(&once).as_deref(),
+                Some(once.as_str()),
+                "{input}"
+            );
+        }
+    }
+
+    /// The input on which the `htu_normalizer` fuzz target found the stray-percent bug.
+    #[test]
+    fn public_base_url_path_in_normal_form() {
+        let policy = UrlPolicy::public_base_url("https://api.example.com/orders").unwrap();
+        let request = parts("12://API.Exa/%%41eeucer/%x", &[]);
+        let url = policy.request_url(&request).unwrap();
+        assert_eq!(url, "https://api.example.com/orders/%25Aeeucer/%25x");
+        assert_eq!(normalize_url(&url).as_deref(), Some(url.as_str()));
     }
 
     #[test]

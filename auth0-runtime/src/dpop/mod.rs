@@ -41,7 +41,7 @@ use jsonwebtoken::Algorithm;
 use crate::config::ConfigError;
 
 pub use nonce::NonceConfig;
-pub(crate) use proof::ProofValidator;
+pub(crate) use proof::{ProofChecker, ProofRequest, ProofValidator};
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayStore;
 pub use replay::{
@@ -50,7 +50,7 @@ pub use replay::{
 #[cfg(feature = "dev-issuer")]
 pub(crate) use {
     jwk::thumbprint as jwk_thumbprint,
-    proof::{ProofChecker, ProofRequest, ReplayGuard, access_token_hash},
+    proof::{ReplayGuard, access_token_hash},
 };
 
 /// The `DPoP` request header that carries a proof.

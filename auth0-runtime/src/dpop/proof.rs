@@ -54,6 +54,17 @@ pub(crate) struct CheckedProof {
     issued_at: i64,
 }
 
+impl CheckedProof {
+    /// Returns the replay-store entry of this proof, for an acceptance window of `max_age`
+    /// seconds.
+    pub(crate) fn replay_entry(&self, max_age: i64) -> ReplayEntry {
+        // One second more than the acceptance window, because a proof with
+        // `iat == now - max_age` is still accepted.
+        let expires_at = self.issued_at + max_age + 1;
+        ReplayEntry::new(&self.jti, &self.jkt, self.issued_at, expires_at)
+    }
+}
+
 /// The checks of RFC 9449 section 4.3 that need no I/O.
 #[derive(Debug)]
 pub(crate) struct ProofChecker {
@@ -293,10 +304,7 @@ impl ReplayGuard {
     /// [`DpopError::Replayed`] or [`DpopError::ReplayUnverifiable`], or
     /// [`AuthError::ReplayStoreUnavailable`] when the store fails and fail-open is off.
     pub(crate) async fn record(&self, proof: &CheckedProof) -> Result<(), AuthError> {
-        // One second more than the acceptance window, because a proof with
-        // `iat == now - max_age` is still accepted.
-        let expires_at = proof.issued_at + self.max_age + 1;
-        let entry = ReplayEntry::new(&proof.jti, &proof.jkt, proof.issued_at, expires_at);
+        let entry = proof.replay_entry(self.max_age);
         let outcome = match tokio::time::timeout(self.timeout, self.store.insert(&entry)).await {
             Ok(outcome) => outcome,
             Err(_) => Err(ReplayStoreError::TimedOut {

@@ -45,7 +45,8 @@ return {0, since}
 ///   missing `since` key and rejects proofs issued before the restart with
 ///   `ReplayUnverifiable`. RDB snapshots can bring back an old `since` key without the
 ///   keys written after the snapshot, so use AOF with `appendfsync always` or no
-///   persistence at all.
+///   persistence at all. The restart gap noted on
+///   [`MemoryReplayStore`](super::MemoryReplayStore) applies here too.
 ///
 /// # Limitations
 ///

@@ -133,9 +133,12 @@ const SHARDS: usize = 16;
 /// nothing, so proofs issued before it started are rejected with
 /// [`Insertion::HistoryIncomplete`].
 ///
-/// NOTE: a proof whose `iat` was ahead of the server's clock (by at most `max_future`) and
-/// that was used just before a restart passes this rule, so it can be replayed once after
-/// the restart. A smaller `max_future` narrows this gap.
+/// NOTE: the rule compares whole seconds, so a proof used just before a restart passes it
+/// when its `iat` is not earlier than the second the new history began. That is a proof
+/// dated ahead of the server's clock (by at most `max_future`), or one made in the same
+/// second as the restart. Such a proof can be replayed once after the restart. A smaller
+/// `max_future` narrows this gap, but closing it would mean rejecting every proof for
+/// `max_future` plus one second after each start.
 #[derive(Debug)]
 pub struct MemoryReplayStore {
     shards: Vec<Mutex<Shard>>,
@@ -168,14 +171,25 @@ impl MemoryReplayStore {
 
     /// Creates a store for at most `capacity` unexpired entries.
     pub fn new(capacity: usize) -> Self {
+        Self::with_history_start(capacity, now_seconds())
+    }
+
+    /// Creates a store whose history begins at `started_at` (seconds since the Unix epoch),
+    /// for callers that run on a fixed clock.
+    pub(crate) fn with_history_start(capacity: usize, started_at: i64) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             per_shard: capacity.div_ceil(SHARDS).max(1),
-            started_at: now_seconds(),
+            started_at,
         }
     }
 
-    fn insert_now(&self, entry: &ReplayEntry, now: i64) -> Result<Insertion, ReplayStoreError> {
+    /// Inserts `entry` at the time `now` (seconds since the Unix epoch).
+    pub(crate) fn insert_now(
+        &self,
+        entry: &ReplayEntry,
+        now: i64,
+    ) -> Result<Insertion, ReplayStoreError> {
         let index = usize::from(entry.key[0]) % SHARDS;
         let mut shard = self.shards[index]
             .lock()
