@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use auth0_runtime::dev::DpopKey;
 
 pub(crate) const USAGE: &str = "\
-usage: example-api dpop-proof --method METHOD --url URL [--token TOKEN] [--nonce NONCE] [--key-file FILE]
+usage: example-api dpop-proof --method METHOD --url URL [--token TOKEN] [--nonce NONCE] [--key-file FILE] [--count N]
 
 Prints a DPoP proof (RFC 9449) for one request, to send in its DPoP header. A proof is
 valid once, so make a new one for every request.
@@ -17,7 +17,9 @@ valid once, so make a new one for every request.
   --nonce NONCE     the nonce from the API's DPoP-Nonce header, when it asks for one
   --key-file FILE   the client's private key as a JWK; created with a new P-256 key when
                     the file does not exist. Without it, a new key is used for this proof
-                    only, which no token is bound to.";
+                    only, which no token is bound to.
+  --count N         print N proofs for the same request, one per line, each with its own
+                    jti (default 1). Load tests need a new proof for every request.";
 
 /// The options of one `dpop-proof` call.
 #[derive(Debug, Default)]
@@ -27,6 +29,7 @@ struct ProofOptions {
     token: Option<String>,
     nonce: Option<String>,
     key_file: Option<PathBuf>,
+    count: Option<String>,
 }
 
 /// Parses `args` (after `dpop-proof`), prints the proof, and returns an error message for
@@ -35,21 +38,38 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let options = parse(args)?;
     let method = options.method.ok_or("--method is required")?;
     let url = options.url.ok_or("--url is required")?;
+    let count = match &options.count {
+        None => 1,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|count| *count > 0)
+            .ok_or_else(|| {
+                format!("--count is invalid ({text:?}): write a whole number greater than 0, such as 1000")
+            })?,
+    };
     let key = match &options.key_file {
         Some(path) => load_or_create_key(path)?,
         None => DpopKey::generate().map_err(|error| format!("key generation failed: {error}"))?,
     };
 
     let htu = url.split(['?', '#']).next().unwrap_or(&url);
-    let mut proof = key.proof(&method, htu);
-    if let Some(token) = &options.token {
-        proof = proof.access_token(token);
+    let mut output = std::io::BufWriter::new(std::io::stdout().lock());
+    for _ in 0..count {
+        // `proof` draws a new random jti each time.
+        let mut proof = key.proof(&method, htu);
+        if let Some(token) = &options.token {
+            proof = proof.access_token(token);
+        }
+        if let Some(nonce) = &options.nonce {
+            proof = proof.nonce(nonce);
+        }
+        writeln!(output, "{}", proof.sign())
+            .map_err(|error| format!("could not write the proof: {error}"))?;
     }
-    if let Some(nonce) = &options.nonce {
-        proof = proof.nonce(nonce);
-    }
-    println!("{}", proof.sign());
-    Ok(())
+    output
+        .flush()
+        .map_err(|error| format!("could not write the proof: {error}"))
 }
 
 fn parse(args: &[String]) -> Result<ProofOptions, String> {
@@ -68,6 +88,7 @@ fn parse(args: &[String]) -> Result<ProofOptions, String> {
             "--url" => &mut options.url,
             "--token" => &mut options.token,
             "--nonce" => &mut options.nonce,
+            "--count" => &mut options.count,
             "--key-file" => {
                 options.key_file = Some(PathBuf::from(value));
                 continue;

@@ -3,9 +3,11 @@
 //! exactly the tokens it should from an issuer that this workspace did not write.
 
 use auth0_runtime::Config;
+use auth0_runtime::dev::DpopKey;
 use auth0_tests::oidc_provider::{OidcProvider, clients};
 use auth0_tests::{
-    Served, error_body, get_bearer, invalid_token_challenge, serve_example_api, test_jwks_settings,
+    Outcome, Served, error_body, get_bearer, invalid_token_challenge, outcome, serve_example_api,
+    test_jwks_settings,
 };
 use serde_json::json;
 
@@ -259,5 +261,68 @@ async fn dpop_bound_token_rejected_as_bearer() {
     let description = "the access token is DPoP-bound and must be sent with the DPoP scheme";
     assert_eq!(outcome.status, 401);
     assert_eq!(outcome.challenges, invalid_token_challenge(description));
+    assert_eq!(outcome.body, error_body("invalid_token", description));
+}
+
+/// Gets a token from node-oidc-provider bound to `key`, with the `read:messages` scope.
+async fn token_bound_to(provider: &OidcProvider, key: &DpopKey) -> String {
+    let proof = key.proof("POST", provider.token_endpoint()).sign();
+    let token = provider
+        .dpop_bound_token(clients::READER, Some("read:messages"), &proof)
+        .await;
+    let payload = token.split('.').nth(1).expect("a payload part");
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("a base64url payload"),
+    )
+    .expect("JSON claims");
+    assert_eq!(
+        claims["cnf"]["jkt"],
+        key.thumbprint(),
+        "bound to the proof's key"
+    );
+    token
+}
+
+/// Sends `GET url` with `Authorization: DPoP <token>` and a proof for it signed by `key`.
+async fn get_dpop(url: &str, token: &str, key: &DpopKey) -> Outcome {
+    let proof = key.proof("GET", url).access_token(token).sign();
+    let response = reqwest::Client::new()
+        .get(url)
+        .header("authorization", format!("DPoP {token}"))
+        .header("dpop", proof)
+        .send()
+        .await
+        .expect("send the request");
+    outcome(response).await
+}
+
+// One test for both cases: each provider start loads oidc-provider in a new Node.js process,
+// and many parallel starts on a busy machine can exceed the 30 s start-up timeout.
+#[tokio::test]
+async fn dpop_bound_token_accepted_only_with_its_key() {
+    let (provider, api) = start().await;
+    let key = DpopKey::generate().expect("a P-256 key");
+    let token = token_bound_to(&provider, &key).await;
+    let url = api.url("/api/private");
+
+    let outcome = get_dpop(&url, &token, &key).await;
+    assert_eq!(outcome.status, 200, "{:?}", outcome.body);
+    assert_eq!(outcome.challenges, Vec::<String>::new());
+    assert_eq!(
+        outcome.body,
+        json!({ "message": PRIVATE_MESSAGE, "user_id": "m2m-reader@clients" })
+    );
+
+    let other = DpopKey::generate().expect("a P-256 key");
+    let outcome = get_dpop(&url, &token, &other).await;
+    let description = "the DPoP proof key does not match the access token binding";
+    assert_eq!(outcome.status, 401);
+    assert_eq!(
+        outcome.challenges,
+        vec![format!(
+            "DPoP algs=\"ES256\", error=\"invalid_token\", error_description=\"{description}\""
+        )]
+    );
     assert_eq!(outcome.body, error_body("invalid_token", description));
 }
