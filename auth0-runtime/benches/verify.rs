@@ -191,12 +191,23 @@ fn authorization(c: &mut Criterion) {
     });
 }
 
-/// A DPoP proof (RFC 9449) signed with a fresh P-256 key, split for the raw ES256 checks.
+/// The access token of the example in RFC 9449 section 4.3, which the proof's `ath` hashes.
+const PROOF_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
+const PROOF_URL: &str = "https://api.example.com/api/private";
+const PROOF_IAT: i64 = 1_700_000_000;
+
+/// A DPoP proof (RFC 9449) signed with a fresh P-256 key, whole and split for the raw ES256
+/// checks.
 struct Proof {
+    /// The `DPoP` request header carrying the proof.
+    headers: HeaderMap,
     signing_input: String,
     signature: Vec<u8>,
     /// The uncompressed point of the proof's `jwk`.
     public_key: Vec<u8>,
+    /// The base64url coordinates of the proof's `jwk`.
+    x: String,
+    y: String,
 }
 
 impl Proof {
@@ -204,18 +215,15 @@ impl Proof {
         let pair =
             EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("generate a P-256 key");
         let point = pair.public_key().as_ref().to_vec();
-        let jwk = serde_json::json!({
-            "kty": "EC",
-            "crv": "P-256",
-            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
-            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
-        });
+        let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
+        let y = URL_SAFE_NO_PAD.encode(&point[33..65]);
+        let jwk = serde_json::json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y });
         let header = serde_json::json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
         let claims = serde_json::json!({
             "jti": "bench-proof-1",
             "htm": "GET",
-            "htu": "https://api.example.com/api/private",
-            "iat": 1_700_000_000,
+            "htu": PROOF_URL,
+            "iat": PROOF_IAT,
             "ath": "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo",
         });
         let signing_input = format!(
@@ -226,10 +234,22 @@ impl Proof {
         let signature = pair
             .sign(&SystemRandom::new(), signing_input.as_bytes())
             .expect("sign the proof");
+        let proof = format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature.as_ref())
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "dpop",
+            HeaderValue::from_str(&proof).expect("a valid header value"),
+        );
         Self {
+            headers,
             signing_input,
             signature: signature.as_ref().to_vec(),
             public_key: point,
+            x,
+            y,
         }
     }
 }
@@ -260,8 +280,36 @@ fn dpop(c: &mut Criterion) {
         })
     });
 
-    // TODO: once proof validation lands in `dpop/`, expose it and the RFC 7638 thumbprint
-    // through `auth0_runtime::__bench` and add `proof_es256` and `thumbprint` here.
+    // Every check of a proof but the replay store: the header, the key, the claims against
+    // the request, `ath`, and the signature. A client that keeps its key sends the same
+    // header each time, which the header cache recognizes.
+    for (name, header_cache) in [
+        ("check_proof_known_key", true),
+        ("check_proof_new_key", false),
+    ] {
+        let check = auth0_runtime::__bench::DpopProofCheck::new(PROOF_URL, header_cache)
+            .expect("a valid URL");
+        assert!(check.check(&proof.headers, PROOF_ACCESS_TOKEN, PROOF_IAT));
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                cpu_time(iterations, || {
+                    check.check(
+                        black_box(&proof.headers),
+                        black_box(PROOF_ACCESS_TOKEN),
+                        PROOF_IAT,
+                    )
+                })
+            })
+        });
+    }
+
+    group.bench_function("thumbprint", |b| {
+        b.iter_custom(|iterations| {
+            cpu_time(iterations, || {
+                auth0_runtime::__bench::ec_thumbprint(black_box(&proof.x), black_box(&proof.y))
+            })
+        })
+    });
     group.finish();
 }
 

@@ -96,7 +96,9 @@ pub mod __private {
 pub mod __bench {
     use axum::http::HeaderMap;
 
+    use crate::dpop::{DpopConfig, ProofChecker, ProofRequest};
     use crate::extract::authorization::{self, Authorization};
+    use crate::request_url::normalize_url;
 
     /// Parses the `Authorization` header as every protected request does, and returns the
     /// credential of a `Bearer` or `DPoP` header.
@@ -105,5 +107,46 @@ pub mod __bench {
             Ok(Authorization::Credential { token, .. }) => Some(token),
             _ => None,
         }
+    }
+
+    /// The DPoP proof checks of every DPoP request, with the default configuration, for
+    /// requests to one URL. The replay store is not part of it.
+    #[derive(Debug)]
+    pub struct DpopProofCheck {
+        checker: ProofChecker,
+        url: String,
+    }
+
+    impl DpopProofCheck {
+        /// Creates the checks for requests to `url`, with or without the cache of proof
+        /// headers. Returns `None` when `url` is not an absolute http or https URL.
+        pub fn new(url: &str, header_cache: bool) -> Option<Self> {
+            let checker = ProofChecker::new(&DpopConfig::default());
+            Some(Self {
+                checker: if header_cache {
+                    checker
+                } else {
+                    checker.without_header_cache()
+                },
+                url: normalize_url(url)?,
+            })
+        }
+
+        /// Checks the proof in `headers` for a `GET` request carrying `access_token`, at
+        /// `now` (seconds since the Unix epoch), and returns whether it passed.
+        pub fn check(&self, headers: &HeaderMap, access_token: &str, now: i64) -> bool {
+            let request = ProofRequest {
+                method: "GET",
+                url: Ok(&self.url),
+                access_token: Some(access_token),
+            };
+            self.checker.check(headers, &request, now).is_ok()
+        }
+    }
+
+    /// Computes the RFC 7638 thumbprint of a P-256 key from its coordinates, which must be
+    /// canonical base64url.
+    pub fn ec_thumbprint(x: &str, y: &str) -> String {
+        crate::dpop::jwk_thumbprint(&[("crv", "P-256"), ("kty", "EC"), ("x", x), ("y", y)])
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::verify::jws;
+use crate::verify::signature::SignatureKey;
 
 /// JWK members that only private or symmetric keys have (RFC 7518 section 6). A proof must
 /// carry a public key, and a client that leaks its private key has lost the binding.
@@ -18,7 +19,7 @@ const MAX_RSA_BITS: usize = 8192;
 
 /// A proof's public key, ready to verify the proof's signature.
 pub(crate) struct ProofKey {
-    pub(crate) decoding: DecodingKey,
+    pub(crate) key: SignatureKey,
     /// The RFC 7638 SHA-256 thumbprint, base64url-encoded: what `cnf.jkt` must contain.
     pub(crate) thumbprint: String,
     /// The exact length in bytes of a signature this key can make with the proof's `alg`.
@@ -99,9 +100,10 @@ fn ec_key(
     }
     let x = fixed_length(jwk, "x", coordinate_len)?;
     let y = fixed_length(jwk, "y", coordinate_len)?;
-    let decoding = DecodingKey::from_ec_components(x, y).map_err(|_| "invalid EC key")?;
+    let key =
+        SignatureKey::new(DecodingKey::from_ec_components(x, y).map_err(|_| "invalid EC key")?);
     Ok(ProofKey {
-        decoding,
+        key,
         thumbprint: thumbprint(&[("crv", curve), ("kty", "EC"), ("x", x), ("y", y)]),
         signature_len: 2 * coordinate_len,
     })
@@ -119,9 +121,10 @@ fn rsa_key(jwk: &Map<String, Value>) -> Result<ProofKey, &'static str> {
     if exponent.len() > 8 || exponent.last().is_some_and(|byte| byte % 2 == 0) {
         return Err("RSA exponent is not a small odd number");
     }
-    let decoding = DecodingKey::from_rsa_components(n, e).map_err(|_| "invalid RSA key")?;
+    let key =
+        SignatureKey::new(DecodingKey::from_rsa_components(n, e).map_err(|_| "invalid RSA key")?);
     Ok(ProofKey {
-        decoding,
+        key,
         thumbprint: thumbprint(&[("e", e), ("kty", "RSA"), ("n", n)]),
         signature_len: modulus.len(),
     })
@@ -132,9 +135,10 @@ fn ed25519_key(jwk: &Map<String, Value>) -> Result<ProofKey, &'static str> {
         return Err("jwk curve is not Ed25519");
     }
     let x = fixed_length(jwk, "x", 32)?;
-    let decoding = DecodingKey::from_ed_components(x).map_err(|_| "invalid Ed25519 key")?;
+    let key =
+        SignatureKey::new(DecodingKey::from_ed_components(x).map_err(|_| "invalid Ed25519 key")?);
     Ok(ProofKey {
-        decoding,
+        key,
         thumbprint: thumbprint(&[("crv", "Ed25519"), ("kty", "OKP"), ("x", x)]),
         signature_len: 64,
     })

@@ -25,6 +25,7 @@
 //!   `invalid_token`, because accepting it would let the DPoP scheme carry unbound tokens
 //!   (RFC 9449 section 7.1 allows either choice).
 
+mod header_cache;
 mod jwk;
 mod nonce;
 mod proof;
@@ -40,17 +41,15 @@ use jsonwebtoken::Algorithm;
 
 use crate::config::ConfigError;
 
+pub(crate) use jwk::thumbprint as jwk_thumbprint;
 pub use nonce::NonceConfig;
 pub(crate) use proof::{ProofChecker, ProofRequest, ProofValidator};
+#[cfg(feature = "dev-issuer")]
+pub(crate) use proof::{ReplayGuard, access_token_hash};
 #[cfg(feature = "redis")]
 pub use redis::RedisReplayStore;
 pub use replay::{
     BoxFuture, Insertion, MemoryReplayStore, ReplayEntry, ReplayStore, ReplayStoreError,
-};
-#[cfg(feature = "dev-issuer")]
-pub(crate) use {
-    jwk::thumbprint as jwk_thumbprint,
-    proof::{ReplayGuard, access_token_hash},
 };
 
 /// The `DPoP` request header that carries a proof.

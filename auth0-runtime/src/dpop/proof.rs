@@ -2,8 +2,10 @@
 //!
 //! [`ProofChecker::check`] runs the checks that need no I/O, cheapest first: the header
 //! count and size, the compact shape, `typ`, `alg`, `jwk`, the claims against the request,
-//! and only then the signature and the nonce. [`ReplayGuard`] records the proof afterwards,
-//! so a proof that fails any check never occupies the replay store.
+//! and only then the signature and the nonce. A header that passed before is taken from a
+//! [`HeaderCache`] with its parsed key instead of being checked again. [`ReplayGuard`]
+//! records the proof afterwards, so a proof that fails any check never occupies the replay
+//! store.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -15,6 +17,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::header_cache::{CheckedHeader, HeaderCache};
 use super::jwk;
 use super::nonce::NonceConfig;
 use super::replay::{Insertion, MemoryReplayStore, ReplayEntry, ReplayStore, ReplayStoreError};
@@ -74,6 +77,7 @@ pub(crate) struct ProofChecker {
     max_proof_bytes: usize,
     max_jti_bytes: usize,
     nonce: Option<NonceConfig>,
+    headers: HeaderCache,
 }
 
 impl ProofChecker {
@@ -85,7 +89,15 @@ impl ProofChecker {
             max_proof_bytes: config.max_proof_bytes,
             max_jti_bytes: config.max_jti_bytes,
             nonce: config.nonce.clone(),
+            headers: HeaderCache::new(HeaderCache::DEFAULT_CAPACITY),
         }
+    }
+
+    /// Turns the header cache off, so every proof's header and key are parsed, as for a
+    /// client that uses a new key for each proof.
+    pub(crate) fn without_header_cache(mut self) -> Self {
+        self.headers = HeaderCache::new(0);
+        self
     }
 
     /// Checks the request's proof at time `now` (seconds since the Unix epoch).
@@ -102,8 +114,11 @@ impl ProofChecker {
     ) -> Result<CheckedProof, AuthError> {
         let text = self.single_proof(headers).map_err(invalid)?;
         let parts = jws::split(text).map_err(malformed)?;
-        let header = jws::decode_object(parts.header).map_err(malformed)?;
-        let (alg, key) = self.check_header(&header).map_err(invalid)?;
+        let header = self.headers.get_or_check(parts.header, || {
+            let header = jws::decode_object(parts.header).map_err(malformed)?;
+            self.check_header(&header).map_err(invalid)
+        })?;
+        let key = &header.key;
 
         let claims = jws::decode_object(parts.payload).map_err(malformed)?;
         let (jti, issued_at) = self.check_claims(&claims, request, now).map_err(invalid)?;
@@ -114,19 +129,16 @@ impl ProofChecker {
         if signature.len() != key.signature_len {
             return Err(invalid(DpopError::InvalidSignature));
         }
-        let verified = jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            &key.decoding,
-            alg,
-        );
-        if !matches!(verified, Ok(true)) {
+        if !key
+            .key
+            .verify(header.alg, parts.signing_input.as_bytes(), parts.signature)
+        {
             return Err(invalid(DpopError::InvalidSignature));
         }
 
         self.check_nonce(&claims, now)?;
         Ok(CheckedProof {
-            jkt: key.thumbprint,
+            jkt: key.thumbprint.clone(),
             jti,
             issued_at,
         })
@@ -162,10 +174,7 @@ impl ProofChecker {
         Ok(text)
     }
 
-    fn check_header(
-        &self,
-        header: &Map<String, Value>,
-    ) -> Result<(Algorithm, jwk::ProofKey), DpopError> {
+    fn check_header(&self, header: &Map<String, Value>) -> Result<CheckedHeader, DpopError> {
         if header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
             return Err(DpopError::WrongType);
         }
@@ -190,7 +199,7 @@ impl ProofChecker {
             });
         };
         let key = jwk::parse(jwk, alg).map_err(|reason| DpopError::InvalidKey { reason })?;
-        Ok((alg, key))
+        Ok(CheckedHeader { alg, key })
     }
 
     /// Checks `jti`, `htm`, `htu`, `iat` and `ath`, and returns the `jti` and `iat`.
@@ -222,7 +231,9 @@ impl ProofChecker {
             );
             DpopError::UrlMismatch
         })?;
-        if normalize_url(htu).as_deref() != Some(request_url) {
+        // `request_url` is normalized, and normalizing a normalized URL returns it
+        // unchanged, so an `htu` equal to it needs no parsing.
+        if htu != request_url && normalize_url(htu).as_deref() != Some(request_url) {
             return Err(DpopError::UrlMismatch);
         }
 

@@ -1,24 +1,24 @@
-//! Signature checks with keys prepared once per key set.
+//! Signature checks with keys prepared once per key.
 //!
 //! `jsonwebtoken::crypto::verify` clones the key and rebuilds the backend's public key from
-//! its components on every call. With the `aws-lc-rs` feature, an RSA key is instead parsed
-//! into an aws-lc-rs key the first time each algorithm uses it, and kept with the key set.
-//! EC and OKP keys, and every key under `rust-crypto`, still go through jsonwebtoken.
+//! its components on every call. With the `aws-lc-rs` feature, a key is instead parsed into
+//! an aws-lc-rs key the first time each algorithm uses it, and kept with the key. Under
+//! `rust-crypto`, every key still goes through jsonwebtoken.
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 
-/// A key of the issuer's set, ready to verify signatures.
+/// A public key, ready to verify signatures: a key of the issuer's set, or a DPoP proof's key.
 pub(crate) struct SignatureKey {
     decoding: DecodingKey,
     #[cfg(feature = "aws-lc-rs")]
-    rsa: Option<aws::RsaKey>,
+    parsed: Option<aws::ParsedKey>,
 }
 
 impl SignatureKey {
     pub(crate) fn new(decoding: DecodingKey) -> Self {
         Self {
             #[cfg(feature = "aws-lc-rs")]
-            rsa: aws::RsaKey::from_decoding_key(&decoding),
+            parsed: aws::ParsedKey::from_decoding_key(&decoding),
             decoding,
         }
     }
@@ -27,8 +27,8 @@ impl SignatureKey {
     /// of `signing_input` under this key.
     pub(crate) fn verify(&self, alg: Algorithm, signing_input: &[u8], signature: &str) -> bool {
         #[cfg(feature = "aws-lc-rs")]
-        if let Some(rsa) = &self.rsa
-            && let Some(valid) = rsa.verify(alg, signing_input, signature)
+        if let Some(parsed) = &self.parsed
+            && let Some(valid) = parsed.verify(alg, signing_input, signature)
         {
             return valid;
         }
@@ -43,19 +43,21 @@ impl SignatureKey {
 mod aws {
     use std::sync::OnceLock;
 
-    use aws_lc_rs::signature::{self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents};
+    use aws_lc_rs::signature::{
+        self, ParsedPublicKey, RsaParameters, RsaPublicKeyComponents, VerificationAlgorithm,
+    };
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use jsonwebtoken::{Algorithm, DecodingKey, DecodingKeyKind};
+    use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind};
 
     /// The largest decoded signature accepted, in bytes: an RSA signature for an 8,192-bit
     /// modulus, the largest that aws-lc-rs verifies, is 1,024 bytes. The base64 decoder
     /// needs a few bytes of slack beyond that.
     const SIGNATURE_BUFFER_BYTES: usize = 1_032;
 
-    /// The RSA algorithms, in the order of `RsaKey::parsed`, with the aws-lc-rs parameters
-    /// that jsonwebtoken 12 uses for each.
-    const ALGORITHMS: [(Algorithm, &RsaParameters); 6] = [
+    /// The RSA algorithms, in the order of `ParsedKey::parsed`, with the aws-lc-rs
+    /// parameters that jsonwebtoken 12 uses for each.
+    const RSA_ALGORITHMS: [(Algorithm, &RsaParameters); 6] = [
         (Algorithm::RS256, &signature::RSA_PKCS1_2048_8192_SHA256),
         (Algorithm::RS384, &signature::RSA_PKCS1_2048_8192_SHA384),
         (Algorithm::RS512, &signature::RSA_PKCS1_2048_8192_SHA512),
@@ -64,46 +66,85 @@ mod aws {
         (Algorithm::PS512, &signature::RSA_PSS_2048_8192_SHA512),
     ];
 
-    /// An RSA public key with one parsed aws-lc-rs key per algorithm, because aws-lc-rs
-    /// binds a parsed key to its padding and digest.
-    pub(super) struct RsaKey {
-        components: RsaPublicKeyComponents<Vec<u8>>,
-        /// `None` inside a set cell means aws-lc-rs rejected the key for that algorithm.
-        parsed: [OnceLock<Option<ParsedPublicKey>>; ALGORITHMS.len()],
+    /// The EC and EdDSA algorithms, with the aws-lc-rs algorithms that jsonwebtoken 12 uses
+    /// for each. JWS ECDSA signatures are the fixed-length `r || s` form.
+    const EC_ALGORITHMS: [(Algorithm, &dyn VerificationAlgorithm); 2] = [
+        (Algorithm::ES256, &signature::ECDSA_P256_SHA256_FIXED),
+        (Algorithm::ES384, &signature::ECDSA_P384_SHA384_FIXED),
+    ];
+    const ED_ALGORITHMS: [(Algorithm, &dyn VerificationAlgorithm); 1] =
+        [(Algorithm::EdDSA, &signature::ED25519)];
+
+    /// How the aws-lc-rs key is built from the jsonwebtoken key.
+    enum Source {
+        Rsa(RsaPublicKeyComponents<Vec<u8>>),
+        /// An EC point (uncompressed or SubjectPublicKeyInfo DER) or an Ed25519 key, with
+        /// the algorithms that may use it.
+        Encoded {
+            bytes: Vec<u8>,
+            algorithms: &'static [(Algorithm, &'static dyn VerificationAlgorithm)],
+        },
     }
 
-    impl RsaKey {
+    /// A public key with one parsed aws-lc-rs key per algorithm, because aws-lc-rs binds a
+    /// parsed key to its padding, curve and digest.
+    pub(super) struct ParsedKey {
+        source: Source,
+        /// Indexed like the source's algorithm table. `None` inside a set cell means
+        /// aws-lc-rs rejected the key for that algorithm.
+        parsed: [OnceLock<Option<ParsedPublicKey>>; RSA_ALGORITHMS.len()],
+    }
+
+    impl ParsedKey {
         pub(super) fn from_decoding_key(decoding: &DecodingKey) -> Option<Self> {
-            let DecodingKeyKind::RsaModulusExponent { n, e } = decoding.kind() else {
-                return None;
+            let source = match (decoding.family(), decoding.kind()) {
+                (AlgorithmFamily::Rsa, DecodingKeyKind::RsaModulusExponent { n, e }) => {
+                    Source::Rsa(RsaPublicKeyComponents {
+                        n: n.clone(),
+                        e: e.clone(),
+                    })
+                }
+                (AlgorithmFamily::Ec, DecodingKeyKind::SecretOrDer(bytes)) => Source::Encoded {
+                    bytes: bytes.clone(),
+                    algorithms: &EC_ALGORITHMS,
+                },
+                (AlgorithmFamily::Ed, DecodingKeyKind::SecretOrDer(bytes)) => Source::Encoded {
+                    bytes: bytes.clone(),
+                    algorithms: &ED_ALGORITHMS,
+                },
+                _ => return None,
             };
             Some(Self {
-                components: RsaPublicKeyComponents {
-                    n: n.clone(),
-                    e: e.clone(),
-                },
+                source,
                 parsed: Default::default(),
             })
         }
 
-        /// Verifies an RSA signature. Returns `None` when `alg` is not an RSA algorithm, so
-        /// the caller can fall back to jsonwebtoken.
+        /// Verifies a signature. Returns `None` when `alg` does not fit the key's family, so
+        /// the caller can fall back to jsonwebtoken, which rejects it.
         pub(super) fn verify(
             &self,
             alg: Algorithm,
             message: &[u8],
             signature: &str,
         ) -> Option<bool> {
-            let index = ALGORITHMS.iter().position(|(known, _)| *known == alg)?;
-            let (_, parameters) = ALGORITHMS[index];
-            let parsed = self.parsed[index].get_or_init(|| {
-                self.components
-                    .to_parsed_public_key(parameters)
-                    .inspect_err(|error| {
-                        tracing::debug!(alg = ?alg, %error, "RSA key rejected by aws-lc-rs");
+            let parsed = match &self.source {
+                Source::Rsa(components) => {
+                    let index = RSA_ALGORITHMS.iter().position(|(known, _)| *known == alg)?;
+                    self.parsed[index].get_or_init(|| {
+                        log_rejected(
+                            alg,
+                            components.to_parsed_public_key(RSA_ALGORITHMS[index].1),
+                        )
                     })
-                    .ok()
-            });
+                }
+                Source::Encoded { bytes, algorithms } => {
+                    let index = algorithms.iter().position(|(known, _)| *known == alg)?;
+                    self.parsed[index].get_or_init(|| {
+                        log_rejected(alg, ParsedPublicKey::new(algorithms[index].1, bytes))
+                    })
+                }
+            };
             let Some(parsed) = parsed else {
                 return Some(false);
             };
@@ -113,6 +154,17 @@ mod aws {
             };
             Some(parsed.verify_sig(message, signature).is_ok())
         }
+    }
+
+    fn log_rejected(
+        alg: Algorithm,
+        parsed: Result<ParsedPublicKey, aws_lc_rs::error::KeyRejected>,
+    ) -> Option<ParsedPublicKey> {
+        parsed
+            .inspect_err(|error| {
+                tracing::debug!(alg = ?alg, %error, "public key rejected by aws-lc-rs");
+            })
+            .ok()
     }
 
     /// Decodes a base64url signature into `buffer`, without allocating. Returns `None` for
@@ -194,6 +246,9 @@ mod tests {
         let message = MESSAGE.as_bytes();
         assert!(key.verify(Algorithm::ES256, message, ES256_SIGNATURE));
         assert!(!key.verify(Algorithm::ES256, b"eyJ.eyJ", ES256_SIGNATURE));
+        assert!(!key.verify(Algorithm::ES384, message, ES256_SIGNATURE));
         assert!(!key.verify(Algorithm::RS256, message, RS256_SIGNATURE));
+        // The second call uses the key parsed by the first.
+        assert!(key.verify(Algorithm::ES256, message, ES256_SIGNATURE));
     }
 }
