@@ -191,7 +191,7 @@ fn authorization(c: &mut Criterion) {
     });
 }
 
-/// The access token of the example in RFC 9449 section 4.3, which the proof's `ath` hashes.
+/// The example access token of RFC 9449, which the proof's `ath` hashes.
 const PROOF_ACCESS_TOKEN: &str = "Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU";
 const PROOF_URL: &str = "https://api.example.com/api/private";
 const PROOF_IAT: i64 = 1_700_000_000;

@@ -25,7 +25,7 @@ pub(crate) struct CheckedHeader {
 
 /// A bounded map from a proof's encoded header (its first JWS segment) to the checked header.
 ///
-/// Each entry holds a parsed public key and its thumbprint, about 1 to 3 KiB (an estimate:
+/// Each entry contains a parsed public key and its thumbprint, about 1 to 3 KiB (an estimate:
 /// the encoded header, the key in jsonwebtoken's and in the backend's form). A full shard is
 /// emptied before the next insertion, so memory stays bounded whatever headers arrive, and a
 /// client whose entry was dropped pays one parse.
@@ -47,7 +47,7 @@ impl HeaderCache {
     /// The default capacity in headers: one per DPoP key in use at once.
     pub(crate) const DEFAULT_CAPACITY: usize = 1_024;
 
-    /// Creates a cache for about `capacity` headers; 0 turns it off.
+    /// Creates a cache for about `capacity` headers. A capacity of 0 turns it off.
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
@@ -88,8 +88,8 @@ impl HeaderCache {
             return Ok(found);
         }
 
-        // The check runs outside the lock: two requests with a new header may both parse it,
-        // which costs less than making every other request of the shard wait.
+        // The check runs outside the lock, so two requests with a new header may both parse
+        // it. That costs less than making every other request of the shard wait.
         let checked = Arc::new(check()?);
         let mut shard = shard
             .lock()

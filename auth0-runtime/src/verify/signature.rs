@@ -75,7 +75,7 @@ mod aws {
     const ED_ALGORITHMS: [(Algorithm, &dyn VerificationAlgorithm); 1] =
         [(Algorithm::EdDSA, &signature::ED25519)];
 
-    /// How the aws-lc-rs key is built from the jsonwebtoken key.
+    /// The key material of a jsonwebtoken key, from which the aws-lc-rs keys are parsed.
     enum Source {
         Rsa(RsaPublicKeyComponents<Vec<u8>>),
         /// An EC point (uncompressed or SubjectPublicKeyInfo DER) or an Ed25519 key, with
