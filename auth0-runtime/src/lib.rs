@@ -53,6 +53,7 @@ mod error;
 mod extract;
 mod jwks;
 pub mod request_url;
+mod sharded;
 mod verifier;
 mod verify;
 

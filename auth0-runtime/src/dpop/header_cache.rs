@@ -7,15 +7,13 @@
 //! bytes and on the configuration alone, so a header that passed them once passes them
 //! again. Only headers that passed are stored.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use jsonwebtoken::Algorithm;
 
 use super::jwk::ProofKey;
-
-const SHARDS: usize = 16;
+use crate::sharded::ShardedMap;
 
 /// A header that passed every check, with its key parsed for verification.
 pub(crate) struct CheckedHeader {
@@ -29,18 +27,12 @@ pub(crate) struct CheckedHeader {
 /// the encoded header, the key in jsonwebtoken's and in the backend's form). A full shard is
 /// emptied before the next insertion, so memory stays bounded whatever headers arrive, and a
 /// client whose entry was dropped pays one parse.
+#[derive(Debug)]
 pub(crate) struct HeaderCache {
-    shards: Vec<Mutex<HashMap<Box<str>, Arc<CheckedHeader>>>>,
-    per_shard: usize,
+    map: ShardedMap<Box<str>, Arc<CheckedHeader>>,
+    /// The hasher that picks the shard. Its seed is random per process, so clients cannot
+    /// choose which shard they fill.
     hasher: RandomState,
-}
-
-impl std::fmt::Debug for HeaderCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HeaderCache")
-            .field("capacity", &(self.per_shard * SHARDS))
-            .finish()
-    }
 }
 
 impl HeaderCache {
@@ -50,19 +42,9 @@ impl HeaderCache {
     /// Creates a cache for about `capacity` headers. A capacity of 0 turns it off.
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            per_shard: capacity.div_ceil(SHARDS),
+            map: ShardedMap::new(capacity),
             hasher: RandomState::new(),
         }
-    }
-
-    fn shard(&self, header: &str) -> Option<&Mutex<HashMap<Box<str>, Arc<CheckedHeader>>>> {
-        if self.per_shard == 0 {
-            return None;
-        }
-        // The seed is random per process, so clients cannot choose which shard they fill.
-        let index = self.hasher.hash_one(header) as usize % SHARDS;
-        self.shards.get(index)
     }
 
     /// Returns the checked header stored for `header`, or checks it with `check` and stores
@@ -76,14 +58,11 @@ impl HeaderCache {
         header: &str,
         check: impl FnOnce() -> Result<CheckedHeader, E>,
     ) -> Result<Arc<CheckedHeader>, E> {
-        let Some(shard) = self.shard(header) else {
-            return check().map(Arc::new);
+        let selector = self.hasher.hash_one(header) as usize;
+        let found = match self.map.lock(selector) {
+            None => return check().map(Arc::new),
+            Some(shard) => shard.get(header).cloned(),
         };
-        let found = shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(header)
-            .cloned();
         if let Some(found) = found {
             return Ok(found);
         }
@@ -91,22 +70,18 @@ impl HeaderCache {
         // The check runs outside the lock, so two requests with a new header may both parse
         // it. That costs less than making every other request of the shard wait.
         let checked = Arc::new(check()?);
-        let mut shard = shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if shard.len() >= self.per_shard {
-            shard.clear();
+        if let Some(mut shard) = self.map.lock(selector) {
+            if shard.len() >= self.map.per_shard() {
+                shard.clear();
+            }
+            shard.insert(header.into(), checked.clone());
         }
-        shard.insert(header.into(), checked.clone());
         Ok(checked)
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| shard.lock().map_or(0, |shard| shard.len()))
-            .sum()
+        self.map.len()
     }
 }
 

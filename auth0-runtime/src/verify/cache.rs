@@ -4,14 +4,12 @@
 //! the clock (`exp`, `nbf`) and against the current key set, so an entry never outlives its
 //! token or its signing key.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use sha2::{Digest, Sha256};
 
 use crate::claims::VerifiedToken;
-
-const SHARDS: usize = 16;
+#[cfg(test)]
+use crate::sharded::SHARDS;
+use crate::sharded::ShardedMap;
 
 /// The share of a full shard evicted at once, as a divisor: a full shard drops one eighth of
 /// its entries, so the scan for expired entries runs once per that many inserts instead of
@@ -31,56 +29,33 @@ pub(crate) struct CachedToken {
     pub(crate) key_generation: u64,
 }
 
-/// A bounded map split into shards, so concurrent requests rarely wait on one another.
+/// The verified tokens, in a map split into shards by the first byte of their digest.
+#[derive(Debug)]
 pub(crate) struct TokenCache {
-    shards: Vec<Mutex<HashMap<TokenDigest, CachedToken>>>,
-    per_shard: usize,
-}
-
-impl std::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenCache")
-            .field("capacity", &(self.per_shard * SHARDS))
-            .finish()
-    }
+    map: ShardedMap<TokenDigest, CachedToken>,
 }
 
 impl TokenCache {
     pub(crate) fn new(capacity: usize) -> Self {
-        let per_shard = capacity.div_ceil(SHARDS);
         Self {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            per_shard,
+            map: ShardedMap::new(capacity),
         }
-    }
-
-    fn shard(&self, digest: &TokenDigest) -> Option<&Mutex<HashMap<TokenDigest, CachedToken>>> {
-        if self.per_shard == 0 {
-            return None;
-        }
-        self.shards.get(usize::from(digest[0]) % SHARDS)
     }
 
     pub(crate) fn get(&self, digest: &TokenDigest) -> Option<CachedToken> {
-        let shard = self
-            .shard(digest)?
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let shard = self.map.lock(usize::from(digest[0]))?;
         shard.get(digest).cloned()
     }
 
     pub(crate) fn remove(&self, digest: &TokenDigest) {
-        if let Some(shard) = self.shard(digest) {
-            shard
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .remove(digest);
+        if let Some(mut shard) = self.map.lock(usize::from(digest[0])) {
+            shard.remove(digest);
         }
     }
 
     /// Returns whether the cache stores anything: a capacity of 0 turns it off.
     pub(crate) fn is_enabled(&self) -> bool {
-        self.per_shard > 0
+        self.map.per_shard() > 0
     }
 
     /// Inserts an entry. A full shard first drops its expired entries. If that frees less
@@ -88,16 +63,14 @@ impl TokenCache {
     /// bounded whatever the request rate, and the cost of eviction is spread over many
     /// inserts.
     pub(crate) fn insert(&self, digest: TokenDigest, entry: CachedToken, now: i64) {
-        let Some(shard) = self.shard(&digest) else {
+        let Some(mut shard) = self.map.lock(usize::from(digest[0])) else {
             return;
         };
-        let mut shard = shard
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if shard.len() >= self.per_shard {
+        let per_shard = self.map.per_shard();
+        if shard.len() >= per_shard {
             shard.retain(|_, cached| cached.token.expires_at() > now);
-            let batch = (self.per_shard / EVICTION_DIVISOR).max(1);
-            let keep = self.per_shard.saturating_sub(batch);
+            let batch = (per_shard / EVICTION_DIVISOR).max(1);
+            let keep = per_shard.saturating_sub(batch);
             if shard.len() > keep {
                 // HashMap iteration order follows the per-map random hash seed, so these
                 // victims are arbitrary rather than chosen by the token's content.
@@ -113,10 +86,7 @@ impl TokenCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|shard| shard.lock().map_or(0, |shard| shard.len()))
-            .sum()
+        self.map.len()
     }
 }
 
