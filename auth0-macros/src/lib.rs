@@ -39,9 +39,9 @@
 //! - The handler must be a free `async fn`. Methods and functions inside `impl` blocks are
 //!   not supported, because the requirement type is a struct emitted next to the handler.
 //! - `#[axum::debug_handler]` works above or below these attributes, except above one on a
-//!   handler without parameters other than `State`: that build fails with error E0061, because
-//!   `debug_handler` (axum-macros 0.5) checks a call with the arguments it saw, before the
-//!   guard parameter was added. Put it below the attribute there.
+//!   handler without parameters other than `State`. That build fails with error E0061,
+//!   because `debug_handler` (axum-macros 0.5) checks a call with the arguments it saw before
+//!   the guard parameter was added. Put it below the attribute there.
 //! - rustdoc shows the guard in the handler's signature.
 
 #![warn(clippy::pedantic)]
@@ -129,7 +129,7 @@ pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Compile errors
 ///
 /// A space inside a string is a mistake: the token's `scope` claim never contains a scope
-/// with a space, so the handler would answer 403 to every caller. List each scope as its
+/// with a space, so the handler would return 403 to every caller. List each scope as its
 /// own string instead.
 ///
 /// ```compile_fail
@@ -270,9 +270,9 @@ pub fn requires_any_permission(args: TokenStream, item: TokenStream) -> TokenStr
 ///
 /// A claim of the wrong JSON type also gets 401 `invalid_token`, never 500.
 ///
-/// Nothing is read implicitly: a field named `scope` reads the `scope` claim as the
-/// space-separated string the token carries (declare it `String` or `Option<String>`), and
-/// a field named `permissions` reads the `permissions` array (`Vec<String>`, usually with
+/// Nothing is read implicitly. A field named `scope` reads the `scope` claim as the
+/// space-separated string the token carries (declare it `String` or `Option<String>`). A
+/// field named `permissions` reads the `permissions` array (`Vec<String>`, usually with
 /// `#[claims(default)]` because tokens of users without permissions lack it). The handler
 /// attributes check scopes and permissions without these fields.
 ///

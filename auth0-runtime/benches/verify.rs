@@ -217,6 +217,7 @@ impl Proof {
         let point = pair.public_key().as_ref().to_vec();
         let x = URL_SAFE_NO_PAD.encode(&point[1..33]);
         let y = URL_SAFE_NO_PAD.encode(&point[33..65]);
+
         let jwk = serde_json::json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y });
         let header = serde_json::json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
         let claims = serde_json::json!({
@@ -231,6 +232,7 @@ impl Proof {
             URL_SAFE_NO_PAD.encode(header.to_string()),
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
+
         let signature = pair
             .sign(&SystemRandom::new(), signing_input.as_bytes())
             .expect("sign the proof");
@@ -238,6 +240,7 @@ impl Proof {
             "{signing_input}.{}",
             URL_SAFE_NO_PAD.encode(signature.as_ref())
         );
+
         let mut headers = HeaderMap::new();
         headers.insert(
             "dpop",

@@ -99,7 +99,7 @@ impl Config {
     ///
     /// # Errors
     ///
-    /// Returns a [`ConfigError`] that names the variable, shows its value and tells how to
+    /// Returns a [`ConfigError`] that names the variable, shows its value and explains how to
     /// fix it.
     pub fn from_env() -> Result<Self, ConfigError> {
         load_dotenv();

@@ -1,7 +1,7 @@
 //! The URL a client used, for comparing against a DPoP proof's `htu`.
 //!
 //! RFC 9449 section 4.3 compares `htu` with the HTTP target URI of the request, without its
-//! query and fragment. Behind a TLS-terminating proxy the server sees a different scheme,
+//! query and fragment. Behind a TLS-terminating proxy the server receives a different scheme,
 //! host and often path than the client used, so [`UrlPolicy`] says where the public URL
 //! comes from.
 //!
@@ -65,7 +65,7 @@ pub enum UrlPolicy {
     ///
     /// For each part, the last element of `Forwarded` wins over the `X-Forwarded-*` header,
     /// which wins over the request's own value. When a header contains a comma-separated list
-    /// (or appears on several lines), the right-most value is used: proxies append to these
+    /// (or appears on several lines), the right-most value is used. Proxies append to these
     /// lists, so the right-most value comes from the proxy nearest to this server, and values
     /// further left may have been written by the client. An invalid value makes every DPoP
     /// proof on that request fail its `htu` check.

@@ -1,5 +1,5 @@
 //! Key fetching against an issuer that fails in every way a network service can: down,
-//! slow, hanging, answering errors, junk or huge bodies, and redirecting. Each test checks
+//! slow, hanging, returning errors, junk or huge bodies, and redirecting. Each test checks
 //! the API's responses and how many key-set requests the issuer received.
 
 use std::sync::Arc;
@@ -204,7 +204,7 @@ async fn redirects_followed_only_within_origin() {
 }
 
 #[tokio::test]
-async fn hanging_issuer_on_cold_cache_gives_503_in_time() {
+async fn hanging_issuer_cold_cache_503() {
     let issuer = FaultIssuer::start().await;
     issuer.set_behavior(JwksBehavior::Hang);
     let config = config(&issuer, test_jwks_settings());

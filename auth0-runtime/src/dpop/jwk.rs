@@ -1,7 +1,7 @@
 //! The public key in a proof's `jwk` header: parsing, checks against `alg`, and its RFC 7638
 //! thumbprint.
 
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -44,15 +44,7 @@ pub(crate) fn parse(jwk: &Value, alg: Algorithm) -> Result<ProofKey, &'static st
     match (kty, alg) {
         ("EC", Algorithm::ES256) => ec_key(jwk, "P-256", 32),
         ("EC", Algorithm::ES384) => ec_key(jwk, "P-384", 48),
-        (
-            "RSA",
-            Algorithm::RS256
-            | Algorithm::RS384
-            | Algorithm::RS512
-            | Algorithm::PS256
-            | Algorithm::PS384
-            | Algorithm::PS512,
-        ) => rsa_key(jwk),
+        ("RSA", _) if alg.family() == AlgorithmFamily::Rsa => rsa_key(jwk),
         ("OKP", Algorithm::EdDSA) => ed25519_key(jwk),
         ("oct", _) => Err("jwk is a symmetric key"),
         _ => Err("jwk key type does not match alg"),

@@ -12,8 +12,8 @@
 //! - `htm` must equal the request method, compared case-sensitively.
 //! - `htu` is compared with the request URL after the normalization of
 //!   [`normalize_url`](crate::request_url::normalize_url). The query and fragment are ignored
-//!   on both sides, as RFC 9449 section 4.3 specifies: a proof whose `htu` carries a query or a
-//!   fragment is accepted when the rest matches, and a proof without them is accepted for a
+//!   on both sides, as RFC 9449 section 4.3 specifies. A proof whose `htu` carries a query or
+//!   a fragment is accepted when the rest matches, and a proof without them is accepted for a
 //!   request with a query. Where the request URL comes from is set by
 //!   [`UrlPolicy`](crate::request_url::UrlPolicy).
 //! - `iat` must be a number within [`DpopConfig::max_age`] in the past and

@@ -40,7 +40,7 @@ return {0, since}
 ///
 /// - `maxmemory-policy noeviction` (the Redis default): an evicting policy could drop
 ///   unexpired keys and let replays through. With `noeviction`, a full server fails the
-///   insertion, which is answered with 503.
+///   insertion, which gets a 503 response.
 /// - Persistence is optional. After a restart that lost the data, the store notices the
 ///   missing `since` key and rejects proofs issued before the restart with
 ///   `ReplayUnverifiable`. RDB snapshots can bring back an old `since` key without the

@@ -115,7 +115,7 @@ const SHARDS: usize = 16;
 /// The default replay store: a bounded map in this process's memory.
 ///
 /// Entries expire with their proof's acceptance window. When the store is full, expired
-/// entries are dropped first; if it is still full, the insertion fails with
+/// entries are dropped first. If it is still full, the insertion fails with
 /// [`ReplayStoreError::Full`], and the request gets 503 unless the application chose
 /// fail-open. An unexpired entry is never evicted, so a replay is never accepted
 /// because of memory pressure.

@@ -1,6 +1,6 @@
 //! Parsing a JSON Web Key Set into verification keys.
 
-use jsonwebtoken::{Algorithm, DecodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
 use serde_json::Value;
 
 use crate::verify::signature::SignatureKey;
@@ -38,15 +38,9 @@ impl VerificationKey {
             return false;
         }
         match (&self.kind, alg) {
-            (
-                KeyKind::Rsa { bits },
-                Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512,
-            ) => *bits >= MIN_RSA_BITS,
+            (KeyKind::Rsa { bits }, _) if alg.family() == AlgorithmFamily::Rsa => {
+                *bits >= MIN_RSA_BITS
+            }
             (KeyKind::Ec { curve }, Algorithm::ES256) => curve == "P-256",
             (KeyKind::Ec { curve }, Algorithm::ES384) => curve == "P-384",
             (KeyKind::Okp { curve }, Algorithm::EdDSA) => curve == "Ed25519",

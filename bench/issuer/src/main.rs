@@ -2,7 +2,7 @@
 //! 127.0.0.1, so that SDKs which only fetch keys from `https://{domain}/` can verify its
 //! tokens. It also mints pools of access tokens and DPoP proofs for the load generator.
 //!
-//! Never expose it: it hands out valid tokens to anyone who asks.
+//! Never expose it: it hands out valid tokens to anyone who requests them.
 
 mod mint;
 mod routes;

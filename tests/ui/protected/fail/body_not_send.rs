@@ -1,4 +1,4 @@
-// A body that holds a non-`Send` value across an `.await` fails where the handler is
+// A body that keeps a non-`Send` value across an `.await` fails where the handler is
 // routed, as it does without the attribute.
 use std::rc::Rc;
 

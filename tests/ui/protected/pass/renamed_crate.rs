@@ -1,5 +1,5 @@
 // `crate = "..."` names the runtime crate when Cargo.toml renames it. A module that
-// re-exports the runtime stands in for the renamed dependency here.
+// re-exports the runtime replaces the renamed dependency here.
 mod a0 {
     pub use auth0_runtime::*;
 }
