@@ -15,7 +15,6 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use super::header_cache::{CheckedHeader, HeaderCache};
 use super::jwk;
@@ -27,14 +26,17 @@ use crate::config::Config;
 use crate::error::{AuthError, DpopError, TokenError};
 use crate::request_url::{RequestUrlError, UrlPolicy, normalize_url};
 use crate::verifier::BuildError;
-use crate::verify::{TokenVerifier, jws, now_seconds};
+use crate::verify::{TokenVerifier, jws, now_seconds, token_digest};
 
 /// The longest `nonce` claim compared, in bytes. Nonces this crate issues have 43.
 const MAX_NONCE_BYTES: usize = 128;
 
 /// Returns base64url(SHA-256(token)): the `ath` claim a proof for `token` must carry.
+///
+/// The digest comes from the same per-thread memo as the token cache's key, so a token that
+/// was just looked up in the cache is not hashed twice.
 pub(crate) fn access_token_hash(token: &str) -> String {
-    jws::encode(&Sha256::digest(token.as_bytes()))
+    jws::encode(&token_digest(token))
 }
 
 /// The request a proof is checked against.

@@ -4,8 +4,7 @@
 //! the clock (`exp`, `nbf`) and against the current key set, so an entry never outlives its
 //! token or its signing key.
 
-use sha2::{Digest, Sha256};
-
+use super::digest::TokenDigest;
 use crate::claims::VerifiedToken;
 #[cfg(test)]
 use crate::sharded::SHARDS;
@@ -15,12 +14,6 @@ use crate::sharded::ShardedMap;
 /// its entries, so the scan for expired entries runs once per that many inserts instead of
 /// on every insert.
 const EVICTION_DIVISOR: usize = 8;
-
-pub(crate) type TokenDigest = [u8; 32];
-
-pub(crate) fn digest(token: &str) -> TokenDigest {
-    Sha256::digest(token.as_bytes()).into()
-}
 
 #[derive(Clone)]
 pub(crate) struct CachedToken {

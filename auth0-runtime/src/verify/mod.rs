@@ -5,6 +5,7 @@
 //! them can cause a key lookup, a key fetch or a signature verification.
 
 mod cache;
+mod digest;
 pub(crate) mod jws;
 pub(crate) mod signature;
 
@@ -19,6 +20,7 @@ use crate::config::Config;
 use crate::error::{AuthError, TokenError};
 use crate::jwks::{KeyError, KeyStore, truncate};
 use cache::{CachedToken, TokenCache};
+pub(crate) use digest::token_digest;
 
 /// Verifies access tokens against one issuer and audience.
 #[derive(Debug)]
@@ -81,7 +83,7 @@ impl TokenVerifier {
         }
         let now = now_seconds();
         // With the cache off, the digest is not worth computing.
-        let digest = self.cache.is_enabled().then(|| cache::digest(token));
+        let digest = self.cache.is_enabled().then(|| token_digest(token));
         if let Some(digest) = &digest
             && let Some(cached) = self.cache.get(digest)
         {
