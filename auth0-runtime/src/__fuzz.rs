@@ -163,3 +163,12 @@ impl ProofChecks {
         })
     }
 }
+
+/// Returns whether the fast check finds `text` in normal form, and what the URL parser makes
+/// of it, so a fuzz target can check that the parser leaves every such URL unchanged.
+pub fn normal_form_and_parsed(text: &str) -> (bool, Option<String>) {
+    (
+        crate::request_url::is_normal_form(text),
+        crate::request_url::normalize_by_parsing(text),
+    )
+}

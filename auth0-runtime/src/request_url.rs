@@ -160,7 +160,10 @@ impl UrlPolicy {
                 format!("{}{prefix}{path}", origin.as_str().trim_end_matches('/'))
             }
         };
-        normalize_url(&url).ok_or(RequestUrlError::Unparsable)
+        if is_normal_form(&url) {
+            return Ok(url);
+        }
+        normalize_by_parsing(&url).ok_or(RequestUrlError::Unparsable)
     }
 }
 
@@ -195,6 +198,104 @@ pub enum RequestUrlError {
 /// ASCII is accepted, and no user name or password. Normalizing a result again returns it
 /// unchanged.
 pub fn normalize_url(text: &str) -> Option<String> {
+    if is_normal_form(text) {
+        return Some(text.to_owned());
+    }
+    normalize_by_parsing(text)
+}
+
+/// Returns whether `text` is a URL that [`normalize_by_parsing`] would return unchanged,
+/// judged from its characters alone. It accepts the common shape of an API's URL:
+/// `http://` or `https://`, a lower-case host name or a dotted-quad IPv4 address, a port
+/// other than the scheme's default, and a path of unreserved characters and `/` without
+/// dot segments. Anything else, including a URL that is in normal form but rarer (with a
+/// percent-encoding, an IPv6 address or a query), returns `false` and is parsed.
+pub(crate) fn is_normal_form(text: &str) -> bool {
+    let (rest, default_port) = if let Some(rest) = text.strip_prefix("https://") {
+        (rest, "443")
+    } else if let Some(rest) = text.strip_prefix("http://") {
+        (rest, "80")
+    } else {
+        return false;
+    };
+    if text.len() > MAX_URL_BYTES {
+        return false;
+    }
+    let Some(path_start) = rest.find('/') else {
+        return false;
+    };
+    let (authority, path) = rest.split_at(path_start);
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if let Some(port) = port
+        && !is_plain_port(port, default_port)
+    {
+        return false;
+    }
+    is_plain_host(host) && is_plain_path(path)
+}
+
+/// Returns whether `port` is written as URL parsing would write it: decimal, without a
+/// leading zero, at most 65535, and not the scheme's default, which parsing drops.
+fn is_plain_port(port: &str, default_port: &str) -> bool {
+    !port.is_empty()
+        && port.len() <= 5
+        && port.bytes().all(|byte| byte.is_ascii_digit())
+        && !port.starts_with('0')
+        && port.parse::<u32>().is_ok_and(|number| number <= 65_535)
+        && port != default_port
+}
+
+/// Returns whether `host` is a lower-case ASCII host name or a dotted-quad IPv4 address in
+/// the form URL parsing writes. A host whose last label starts with a digit is read as an
+/// IPv4 address by the WHATWG URL standard (`127.1` becomes `127.0.0.1`), so it must be
+/// four decimal numbers up to 255 without leading zeros. Punycode labels (`xn--`) are
+/// decoded and checked by parsing, so they are left to it.
+fn is_plain_host(host: &str) -> bool {
+    let Some(last) = host.rsplit('.').next() else {
+        return false;
+    };
+    if last.starts_with(|first: char| first.is_ascii_digit()) {
+        let mut octets = 0;
+        for octet in host.split('.') {
+            let plain = !octet.is_empty()
+                && octet.len() <= 3
+                && octet.bytes().all(|byte| byte.is_ascii_digit())
+                && (octet == "0" || !octet.starts_with('0'))
+                && octet.parse::<u16>().is_ok_and(|number| number <= 255);
+            if !plain {
+                return false;
+            }
+            octets += 1;
+        }
+        return octets == 4;
+    }
+    host.split('.').all(|label| {
+        !label.is_empty()
+            && !label.starts_with("xn--")
+            && label
+                .bytes()
+                .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+    })
+}
+
+/// Returns whether `path` starts with `/`, has only unreserved characters and `/`, and has
+/// no `.` or `..` segment, which parsing would remove.
+fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && path
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte))
+        && path
+            .split('/')
+            .all(|segment| segment != "." && segment != "..")
+}
+
+/// Normalizes `text` through the WHATWG URL parser and [`normalize_percent_encoding`]:
+/// the general case of [`normalize_url`].
+pub(crate) fn normalize_by_parsing(text: &str) -> Option<String> {
     if text.len() > MAX_URL_BYTES || !text.bytes().all(|byte| byte.is_ascii_graphic()) {
         return None;
     }
@@ -417,6 +518,96 @@ mod tests {
             request = request.header(*name, *value);
         }
         request.body(()).unwrap().into_parts().0
+    }
+
+    /// Every URL built from these parts that the character check accepts must come out of
+    /// the parser unchanged.
+    #[test]
+    fn normal_form_check_agrees_with_parser() {
+        let schemes = ["http://", "https://", "HTTP://", "ftp://"];
+        let hosts = [
+            "127.0.0.1",
+            "10.0.0.255",
+            "127.1",
+            "0x7f.0.0.1",
+            "127.0.0.01",
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "0.0.0.0",
+            "api.example.com",
+            "API.example.com",
+            "localhost",
+            "a-b.example",
+            "-a.example",
+            "xn--bcher-kva.example",
+            "example.com.",
+            "a..b",
+            "",
+            "example.1a",
+            "1a.example",
+            "[::1]",
+            "user@example.com",
+            "ex ample.com",
+        ];
+        let ports = [
+            "", ":8080", ":80", ":443", ":0", ":080", ":65535", ":65536", ":", ":1x",
+        ];
+        let paths = [
+            "/",
+            "/api/private",
+            "/a//b",
+            "/a/./b",
+            "/a/../b",
+            "/.",
+            "/..",
+            "/...",
+            "/~user",
+            "/a%2Fb",
+            "/a%7e",
+            "/a?x=1",
+            "/a#f",
+            "",
+            "/a b",
+            "/a\\b",
+            "/A_b-c.d",
+        ];
+        let mut accepted = 0;
+        for scheme in schemes {
+            for host in hosts {
+                for port in ports {
+                    for path in paths {
+                        let url = format!("{scheme}{host}{port}{path}");
+                        if is_normal_form(&url) {
+                            accepted += 1;
+                            assert_eq!(
+                                normalize_by_parsing(&url).as_deref(),
+                                Some(url.as_str()),
+                                "{url:?} passed the check but parsing changed it"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(accepted > 100, "only {accepted} URLs passed the check");
+    }
+
+    #[test]
+    fn lookalikes_are_parsed() {
+        let cases = [
+            ("http://127.1/a", "http://127.0.0.1/a"),
+            ("http://127.0.0.01/a", "http://127.0.0.1/a"),
+            ("http://example.com:080/a", "http://example.com/a"),
+            ("https://example.com:443/a", "https://example.com/a"),
+            ("http://example.com/a/./b", "http://example.com/a/b"),
+            ("http://Example.com/a", "http://example.com/a"),
+        ];
+        for (input, expected) in cases {
+            assert!(!is_normal_form(input), "{input}");
+            assert_eq!(normalize_url(input).as_deref(), Some(expected), "{input}");
+        }
+        assert!(is_normal_form("http://127.0.0.1:18441/api/private"));
+        assert!(is_normal_form("https://api.example.com/orders/"));
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! The input is split at `0x00` into an `htu`, a request path and the values of `Host`,
 //! `X-Forwarded-Proto`, `X-Forwarded-Host`, `X-Forwarded-Prefix` and `Forwarded`. A missing
 //! part leaves that header out. Nothing may panic, normalization must be idempotent, and a
-//! normalized URL must be an absolute http or https URL without a query or fragment.
+//! normalized URL must be an absolute http or https URL without a query or fragment. A URL
+//! that the fast normal-form check accepts must come out of the URL parser unchanged.
 
 #![no_main]
 
@@ -52,6 +53,14 @@ fuzz_target!(|data: &[u8]| {
 
 /// Normalizes `text` and checks the properties of the result.
 fn check_normalized(text: &str) {
+    let (normal_form, parsed) = auth0_runtime::__fuzz::normal_form_and_parsed(text);
+    if normal_form {
+        assert_eq!(
+            parsed.as_deref(),
+            Some(text),
+            "{text:?} passed the normal-form check but parsing changed it"
+        );
+    }
     let Some(normalized) = normalize_url(text) else {
         return;
     };
