@@ -592,6 +592,129 @@ mod tests {
         assert!(accepted > 100, "only {accepted} URLs passed the check");
     }
 
+    /// Builds random URLs from pieces near the edges of the character check and of WHATWG
+    /// host, port and path parsing. Every URL the check accepts must parse to itself.
+    #[test]
+    fn random_urls_agree_with_parser() {
+        let long_label = "a".repeat(63);
+        let longer_label = "b".repeat(64);
+        let huge_label = "c".repeat(300);
+        let labels = [
+            "a",
+            "z",
+            "api",
+            "example",
+            "com",
+            "0",
+            "1",
+            "00",
+            "01",
+            "007",
+            "08",
+            "9",
+            "255",
+            "256",
+            "999",
+            "4294967295",
+            "4294967296",
+            "0x",
+            "0x1",
+            "0xff",
+            "0X1",
+            "1a",
+            "a1",
+            "-",
+            "--",
+            "-a",
+            "a-",
+            "a--b",
+            "ab--c",
+            "xn--",
+            "xn--a",
+            "xn--bcher-kva",
+            "xn-a",
+            "xn",
+            "axn--b",
+            "localhost",
+            "e",
+            "f",
+            "ff",
+            "0e1",
+            "1e3",
+            "x",
+            "ss",
+            "xx--y",
+            &long_label,
+            &longer_label,
+            &huge_label,
+        ];
+        let ports = [
+            "", "", "", ":1", ":80", ":443", ":8080", ":65535", ":65536", ":0", ":00", ":99999",
+        ];
+        let segments = [
+            "",
+            "a",
+            "A",
+            "~",
+            "~a",
+            ".",
+            "..",
+            "...",
+            ".a",
+            "a.",
+            "-",
+            "_",
+            "a_b",
+            "Z9",
+            "index.html",
+            "..a",
+            "a..",
+        ];
+
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |bound: usize| {
+            // SplitMix64, so the sequence and any failure repeat from run to run.
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            ((z ^ (z >> 31)) % bound as u64) as usize
+        };
+
+        let mut accepted = 0;
+        let cases = 300_000;
+        for _ in 0..cases {
+            let mut url = String::from(["http://", "https://"][next(2)]);
+            let label_count = 1 + next(5);
+            for index in 0..label_count {
+                if index > 0 {
+                    url.push('.');
+                }
+                url.push_str(labels[next(labels.len())]);
+            }
+            url.push_str(ports[next(ports.len())]);
+            let segment_count = 1 + next(4);
+            for _ in 0..segment_count {
+                url.push('/');
+                url.push_str(segments[next(segments.len())]);
+            }
+
+            if is_normal_form(&url) {
+                accepted += 1;
+                assert_eq!(
+                    normalize_by_parsing(&url).as_deref(),
+                    Some(url.as_str()),
+                    "{url:?} passed the check but parsing changed it"
+                );
+            }
+        }
+
+        assert!(
+            accepted > cases / 10,
+            "only {accepted} of {cases} URLs passed the check"
+        );
+    }
+
     #[test]
     fn lookalikes_are_parsed() {
         let cases = [
