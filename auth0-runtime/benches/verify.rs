@@ -9,14 +9,12 @@
 //! so time that other processes take from a shared machine is not counted. Contention for
 //! caches and memory bandwidth still is.
 
-use std::future::Future;
-use std::hint::black_box;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+mod support;
 
+use std::hint::black_box;
+
+use auth0_runtime::Verifier;
 use auth0_runtime::dev::DevIssuer;
-use auth0_runtime::{Config, Verifier};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
     self, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _, ParsedPublicKey,
@@ -25,8 +23,8 @@ use aws_lc_rs::signature::{
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cpu_time::ThreadTime;
 use criterion::{Criterion, criterion_group, criterion_main};
+use support::{cpu_time, ready};
 
 /// A running issuer, one of its tokens, and verifiers whose keys are already fetched.
 struct Fixture {
@@ -45,37 +43,10 @@ struct Fixture {
 
 impl Fixture {
     fn new() -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("build a Tokio runtime");
-        let issuer = runtime
-            .block_on(DevIssuer::start())
-            .expect("start the dev issuer");
-        let token = issuer
-            .token()
-            .subject("bench-client@clients")
-            .scope("read:messages")
-            .claim("azp", "bench-client")
-            .claim("gty", "client-credentials")
-            .sign();
-
-        let verifier = |capacity: usize| {
-            let config = Config::builder()
-                .issuer_base_url(issuer.issuer())
-                .audience(issuer.audience())
-                .token_cache_capacity(capacity)
-                .build()
-                .expect("a valid configuration");
-            let verifier = Verifier::new(config).expect("build a verifier");
-            runtime
-                .block_on(verifier.prefetch_keys())
-                .expect("fetch the dev issuer's keys");
-            verifier
-        };
-        let cache_off = verifier(0);
-        let cache_on = verifier(1024);
+        let (runtime, issuer) = support::start_issuer();
+        let token = support::m2m_token(&issuer);
+        let cache_off = support::verifier(&runtime, &issuer, 0);
+        let cache_on = support::verifier(&runtime, &issuer, 1024);
 
         let (signing_input, signature) = token.rsplit_once('.').expect("a compact JWS");
         let jwk = issuer.signing_key().public_jwk();
@@ -96,28 +67,6 @@ impl Fixture {
             runtime,
         }
     }
-}
-
-/// Polls a future that completes without waiting, as verification does once the keys are
-/// cached, so that no executor overhead is measured.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => panic!("verification waited although the keys were cached"),
-    }
-}
-
-/// Runs `routine` `iterations` times and returns the CPU time this thread spent on it.
-fn cpu_time<O>(iterations: u64, mut routine: impl FnMut() -> O) -> Duration {
-    let start = ThreadTime::now();
-    for _ in 0..iterations {
-        black_box(routine());
-    }
-    start.elapsed()
 }
 
 fn rs256(c: &mut Criterion) {
