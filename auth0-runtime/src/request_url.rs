@@ -208,8 +208,8 @@ pub fn normalize_url(text: &str) -> Option<String> {
 /// judged from its characters alone. It accepts the common shape of an API's URL:
 /// `http://` or `https://`, a lower-case host name or a dotted-quad IPv4 address, a port
 /// other than the scheme's default, and a path of unreserved characters and `/` without
-/// dot segments. Anything else, including a URL that is in normal form but rarer (with a
-/// percent-encoding, an IPv6 address or a query), returns `false` and is parsed.
+/// dot segments. Anything else returns `false` and is parsed, including a URL in normal
+/// form of a rarer shape, such as one with a percent-encoding or an IPv6 address.
 pub(crate) fn is_normal_form(text: &str) -> bool {
     let (rest, default_port) = if let Some(rest) = text.strip_prefix("https://") {
         (rest, "443")

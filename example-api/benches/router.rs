@@ -32,7 +32,8 @@ fn call(router: &Router, path: &str, authorization: Option<&str>) -> (StatusCode
 fn routes(c: &mut Criterion) {
     let (runtime, issuer) = support::start_issuer();
     let verifier = support::verifier(&runtime, &issuer, 16_384);
-    // A background key refresh would need the runtime; the keys stay fresh for 10 minutes.
+    // A background key refresh would need the runtime, so it is entered. The keys stay
+    // fresh for 10 minutes, longer than the benchmark runs.
     let _context = runtime.enter();
     let router = example_api::app(verifier, &[]);
 

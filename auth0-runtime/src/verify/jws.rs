@@ -50,6 +50,11 @@ pub(crate) fn decode(part: &str) -> Result<Vec<u8>, &'static str> {
         .map_err(|_| "invalid base64url")
 }
 
+/// Returns the length of `count` bytes once encoded as base64url without padding.
+pub(crate) fn encoded_len(count: usize) -> usize {
+    (count * 4).div_ceil(3)
+}
+
 /// Encodes bytes as base64url without padding.
 pub(crate) fn encode(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -96,6 +101,17 @@ mod tests {
         assert!(split("a+b.c.d").is_err());
         assert!(split("a.b.c=").is_err());
         assert_eq!(split("ab.cd.ef").unwrap().signing_input, "ab.cd");
+    }
+
+    #[test]
+    fn encoded_len_matches_encoder() {
+        for length in 0..70 {
+            assert_eq!(
+                encoded_len(length),
+                encode(&vec![0; length]).len(),
+                "{length}"
+            );
+        }
     }
 
     #[test]
